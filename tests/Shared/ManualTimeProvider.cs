@@ -2,13 +2,14 @@ namespace ContactCenter.Testing;
 
 /// <summary>
 /// A <see cref="TimeProvider"/> whose clock moves only when a test calls <see cref="Advance"/>.
-/// Timers fire in due-time order (ties in creation order) on the calling thread, so tests of
+/// Timers fire in due-time order (ties in the order they were armed) on the calling thread, so tests of
 /// timeouts, retransmissions and pacing are deterministic and never sleep.
 /// </summary>
 public sealed class ManualTimeProvider : TimeProvider
 {
     private readonly object _gate = new();
-    private readonly List<ManualTimer> _timers = [];
+    private readonly HashSet<ManualTimer> _timers = [];
+    private readonly PriorityQueue<(ManualTimer Timer, long Version), (DateTimeOffset Due, long Order)> _queue = new();
     private DateTimeOffset _now;
     private long _sequence;
 
@@ -63,14 +64,19 @@ public sealed class ManualTimeProvider : TimeProvider
 
         while (true)
         {
-            ManualTimer? next;
+            ManualTimer? next = null;
             lock (_gate)
             {
-                next = _timers
-                    .Where(t => t.DueAt is { } due && due <= target)
-                    .OrderBy(t => t.DueAt)
-                    .ThenBy(t => t.Sequence)
-                    .FirstOrDefault();
+                while (_queue.TryPeek(out var entry, out var priority) && priority.Due <= target)
+                {
+                    _queue.Dequeue();
+                    if (entry.Timer.Version == entry.Version && entry.Timer.DueAt is not null && _timers.Contains(entry.Timer))
+                    {
+                        next = entry.Timer;
+                        break;
+                    }
+                }
+
                 if (next is null)
                 {
                     _now = target;
@@ -78,7 +84,14 @@ public sealed class ManualTimeProvider : TimeProvider
                 }
 
                 _now = next.DueAt!.Value;
-                next.DueAt = next.Period is { } period && period > TimeSpan.Zero ? _now + period : null;
+                if (next.Period is { } period && period > TimeSpan.Zero)
+                {
+                    Schedule(next, _now + period);
+                }
+                else
+                {
+                    next.DueAt = null;
+                }
             }
 
             next.Fire();
@@ -94,28 +107,44 @@ public sealed class ManualTimeProvider : TimeProvider
         ArgumentNullException.ThrowIfNull(callback);
         lock (_gate)
         {
-            var timer = new ManualTimer(this, callback, state, ++_sequence);
+            var timer = new ManualTimer(this, callback, state);
             _timers.Add(timer);
-            timer.Arm(dueTime, period);
+            Arm(timer, dueTime, period);
             return timer;
         }
     }
 
-    private sealed class ManualTimer(ManualTimeProvider owner, TimerCallback callback, object? state, long sequence) : ITimer
+    // Called with _gate held.
+    private void Arm(ManualTimer timer, TimeSpan dueTime, TimeSpan period)
     {
-        public long Sequence { get; } = sequence;
+        timer.Period = period == Timeout.InfiniteTimeSpan ? null : period;
+        if (dueTime == Timeout.InfiniteTimeSpan)
+        {
+            timer.DueAt = null;
+            timer.Version++;
+            return;
+        }
 
+        Schedule(timer, _now + dueTime);
+    }
+
+    // Called with _gate held. Older queue entries of the timer become stale through the version.
+    private void Schedule(ManualTimer timer, DateTimeOffset due)
+    {
+        timer.DueAt = due;
+        timer.Version++;
+        _queue.Enqueue((timer, timer.Version), (due, ++_sequence));
+    }
+
+    private sealed class ManualTimer(ManualTimeProvider owner, TimerCallback callback, object? state) : ITimer
+    {
         public DateTimeOffset? DueAt { get; set; }
 
-        public TimeSpan? Period { get; private set; }
+        public TimeSpan? Period { get; set; }
+
+        public long Version { get; set; }
 
         public void Fire() => callback(state);
-
-        public void Arm(TimeSpan dueTime, TimeSpan period)
-        {
-            Period = period == Timeout.InfiniteTimeSpan ? null : period;
-            DueAt = dueTime == Timeout.InfiniteTimeSpan ? null : owner._now + dueTime;
-        }
 
         public bool Change(TimeSpan dueTime, TimeSpan period)
         {
@@ -126,7 +155,7 @@ public sealed class ManualTimeProvider : TimeProvider
                     return false;
                 }
 
-                Arm(dueTime, period);
+                owner.Arm(this, dueTime, period);
                 return true;
             }
         }
@@ -136,6 +165,8 @@ public sealed class ManualTimeProvider : TimeProvider
             lock (owner._gate)
             {
                 owner._timers.Remove(this);
+                DueAt = null;
+                Version++;
             }
         }
 
