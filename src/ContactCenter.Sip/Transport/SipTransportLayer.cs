@@ -14,7 +14,7 @@ namespace ContactCenter.Sip.Transport;
 /// holds, stamps <c>received</c>/<c>rport</c> on requests (RFC 3581), sends requests and responses (reusing
 /// connections, §18.2.2 for responses), answers CRLF keep-alives (RFC 5626) and closes idle connections.
 /// </summary>
-public sealed class SipTransportLayer : IAsyncDisposable
+public sealed class SipTransportLayer : ISipTransport, IAsyncDisposable
 {
     private readonly SipTransportOptions _options;
     private readonly SipMessageHandler _onMessage;
@@ -147,6 +147,13 @@ public sealed class SipTransportLayer : IAsyncDisposable
 
         var connection = await GetOrOpenConnectionAsync(protocol, remote, tlsHostName, cancellationToken);
         await connection.SendAsync(writer.WrittenMemory, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public ValueTask SendAsync(SipMessage message, SipDestination destination, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        return SendAsync(message, destination.Protocol, destination.EndPoint, destination.TlsHostName, cancellationToken);
     }
 
     /// <summary>
