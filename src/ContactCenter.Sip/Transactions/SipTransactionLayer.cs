@@ -340,15 +340,19 @@ public sealed class SipTransactionLayer : IDisposable
     private static string ClientKey(string branch, SipMethod method) => branch + "|" + method.Name;
 
     /// <summary>
-    /// RFC 3261 §17.2.3: branch, sent-by and method when the branch has the magic cookie; otherwise the RFC 2543
-    /// rule (Request-URI, From tag, Call-ID, CSeq number, top Via; the To tag is left out so the ACK finds its INVITE).
+    /// RFC 3261 §17.2.3: branch, sent-by and method when the branch has the magic cookie, plus Call-ID and CSeq
+    /// number, which a retransmission (and the ACK or CANCEL of an INVITE) always shares: a client that reuses a
+    /// branch for a new request then gets a new transaction rather than the old one's response. Without the cookie,
+    /// the RFC 2543 rule (Request-URI, From tag, Call-ID, CSeq number, top Via; the To tag is left out so the ACK
+    /// finds its INVITE).
     /// </summary>
     internal static string ServerKey(SipRequest request, SipMethod method)
     {
         var via = request.TopVia;
         if (via is { HasRfc3261Branch: true })
         {
-            return string.Create(CultureInfo.InvariantCulture, $"{via.Branch}|{via.Host}:{via.Port}|{method.Name}");
+            return string.Create(CultureInfo.InvariantCulture,
+                $"{via.Branch}|{via.Host}:{via.Port}|{method.Name}|{request.CallId}|{request.CSeq?.Sequence}");
         }
 
         return string.Create(CultureInfo.InvariantCulture,

@@ -174,7 +174,9 @@ public sealed class SipTransportLayer : ISipTransport, IAsyncDisposable
             return;
         }
 
-        var destination = ResponseDestination(response, requestSource);
+        var destination = _options.SymmetricResponses && requestSource.Protocol == SipTransportProtocol.Udp && response.TopVia?.Maddr is null
+            ? requestSource.RemoteEndPoint
+            : ResponseDestination(response, requestSource);
         if (requestSource.Protocol == SipTransportProtocol.Udp)
         {
             await SendDatagramAsync(writer.WrittenMemory, destination, cancellationToken);

@@ -21,6 +21,13 @@ public sealed class SipTransportOptions
     /// <summary>The most TCP/TLS connections open at once, both directions; further accepts are closed at once. Default 10,000.</summary>
     public int MaxConnections { get; set; } = 10_000;
 
+    /// <summary>
+    /// Answer every UDP request at the address and port it came from, as if it carried <c>rport</c> (RFC 3581),
+    /// instead of the Via's sent-by port. Default true: it is what reaches phones behind NAT, and what SIP
+    /// test tools expect. False follows RFC 3261 §18.2.2 to the letter.
+    /// </summary>
+    public bool SymmetricResponses { get; set; } = true;
+
     /// <summary>The server certificate (with its private key) for TLS listeners.</summary>
     public X509Certificate2? Certificate { get; set; }
 

@@ -212,4 +212,15 @@ public sealed class ServerTransactionTests : IDisposable
         var error = Assert.Throws<ArgumentException>(() => new SipTransactionOptions { T1 = TimeSpan.FromSeconds(5), T2 = TimeSpan.FromSeconds(1) }.Validate());
         Assert.Contains("T2", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_reused_branch_on_a_new_call_is_a_new_transaction_not_a_retransmission()
+    {
+        _user.AnswerWith = 200;
+
+        await _layer.ReceiveAsync(Request("OPTIONS", "z9hG4bKreused", callId: "first"), UdpPeer);
+        await _layer.ReceiveAsync(Request("OPTIONS", "z9hG4bKreused", callId: "second"), UdpPeer);
+
+        Assert.Equal(["first", "second"], _user.Requests.Select(t => t.Request.CallId));
+    }
 }
