@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ContactCenter.Cli.Ivr;
 
 namespace ContactCenter.Cli.Commands;
 
@@ -8,16 +9,8 @@ internal static class IvrCommands
     public static Command Create()
     {
         var ivr = new Command("ivr", "IVR tools: 'ivr validate' (check a flow), 'ivr run' (run a flow with a scripted caller).");
-
-        var validate = new Command("validate", "Validate a flow definition (JSON).");
-        validate.Arguments.Add(new Argument<FileInfo>("FLOW") { Description = "The flow JSON file." });
-        NotAvailable.Attach(validate, "the IVR flow validator");
-        ivr.Subcommands.Add(validate);
-
-        var run = new Command("run", "Run a flow against a scripted caller and print each step as JSON.");
-        run.Arguments.Add(new Argument<FileInfo>("FLOW") { Description = "The flow JSON file." });
-        NotAvailable.Attach(run, "the IVR interpreter");
-        ivr.Subcommands.Add(run);
+        ivr.Subcommands.Add(IvrValidateCommand.Create());
+        ivr.Subcommands.Add(IvrRunCommand.Create());
         return ivr;
     }
 }
