@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ContactCenter.Cli.Routing;
 
 namespace ContactCenter.Cli.Commands;
 
@@ -8,9 +9,7 @@ internal static class RoutingCommands
     public static Command Create()
     {
         var routing = new Command("routing", "Routing tools: 'routing simulate' (the real engine in virtual time).");
-        var simulate = new Command("simulate", "Simulate arrivals, agents and a strategy; print one JSON object of results.");
-        NotAvailable.Attach(simulate, "the routing simulator");
-        routing.Subcommands.Add(simulate);
+        routing.Subcommands.Add(SimulateCommand.Create());
         return routing;
     }
 }
