@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ContactCenter.Cli.Dialer;
 
 namespace ContactCenter.Cli.Commands;
 
@@ -8,9 +9,7 @@ internal static class DialerCommands
     public static Command Create()
     {
         var dialer = new Command("dialer", "Dialer tools: 'dialer simulate' (a campaign against a virtual carrier and agents).");
-        var simulate = new Command("simulate", "Simulate a campaign; print one JSON object of results.");
-        NotAvailable.Attach(simulate, "the dialer simulator");
-        dialer.Subcommands.Add(simulate);
+        dialer.Subcommands.Add(DialerSimulateCommand.Create());
         return dialer;
     }
 }
