@@ -1,0 +1,101 @@
+namespace ContactCenter.Hosting.Storage;
+
+/// <summary>
+/// The SQLite schema, one migration per version. The logical schema is the same as <see cref="PostgresSchema"/>:
+/// times are INTEGER microseconds since the Unix epoch (UTC), ids TEXT. Never edit a released migration; add one.
+/// </summary>
+internal static class SqliteSchema
+{
+    public static readonly IReadOnlyList<Migration> Migrations =
+    [
+        new(1, "flows, call records, recordings, event log", """
+            CREATE TABLE flow_drafts (
+                flow_id TEXT PRIMARY KEY,
+                content TEXT NOT NULL,
+                author TEXT NOT NULL,
+                saved_at INTEGER NOT NULL
+            );
+            CREATE TABLE flow_versions (
+                flow_id TEXT NOT NULL,
+                number INTEGER NOT NULL,
+                note TEXT NOT NULL,
+                author TEXT NOT NULL,
+                published_at INTEGER NOT NULL,
+                content_hash TEXT NOT NULL,
+                content TEXT NOT NULL,
+                PRIMARY KEY (flow_id, number)
+            );
+            CREATE TABLE flow_aliases (
+                flow_id TEXT NOT NULL,
+                alias TEXT NOT NULL,
+                number INTEGER NOT NULL,
+                PRIMARY KEY (flow_id, alias)
+            );
+            CREATE TABLE call_records (
+                id TEXT PRIMARY KEY,
+                direction TEXT NOT NULL,
+                caller_number TEXT NOT NULL,
+                called_number TEXT NOT NULL,
+                started_at INTEGER NOT NULL,
+                answered_at INTEGER,
+                queue_entered_at INTEGER,
+                queue_exited_at INTEGER,
+                agent_answered_at INTEGER,
+                ended_at INTEGER NOT NULL,
+                status TEXT NOT NULL,
+                hangup_party TEXT NOT NULL,
+                agent_id TEXT,
+                queue_id TEXT,
+                ivr_trace TEXT,
+                survey_score INTEGER,
+                recording_id TEXT
+            );
+            CREATE INDEX ix_call_records_started ON call_records (started_at, id);
+            CREATE INDEX ix_call_records_caller ON call_records (caller_number, started_at);
+            CREATE INDEX ix_call_records_called ON call_records (called_number, started_at);
+            CREATE INDEX ix_call_records_agent ON call_records (agent_id, started_at);
+            CREATE INDEX ix_call_records_queue ON call_records (queue_id, started_at);
+            CREATE INDEX ix_call_records_status ON call_records (status, started_at);
+            CREATE TABLE call_legs (
+                record_id TEXT NOT NULL REFERENCES call_records (id) ON DELETE CASCADE,
+                ordinal INTEGER NOT NULL,
+                role TEXT NOT NULL,
+                from_number TEXT NOT NULL,
+                to_number TEXT NOT NULL,
+                started_at INTEGER NOT NULL,
+                answered_at INTEGER,
+                ended_at INTEGER,
+                sip_call_id TEXT,
+                PRIMARY KEY (record_id, ordinal)
+            );
+            CREATE TABLE recordings (
+                id TEXT PRIMARY KEY,
+                call_id TEXT NOT NULL,
+                path TEXT NOT NULL,
+                channels INTEGER NOT NULL,
+                duration_us INTEGER NOT NULL,
+                size_bytes INTEGER NOT NULL,
+                created_at INTEGER NOT NULL
+            );
+            CREATE INDEX ix_recordings_call ON recordings (call_id);
+            CREATE INDEX ix_recordings_created ON recordings (created_at);
+            CREATE TABLE recording_access (
+                id TEXT PRIMARY KEY,
+                recording_id TEXT NOT NULL REFERENCES recordings (id) ON DELETE CASCADE,
+                accessed_by TEXT NOT NULL,
+                action TEXT NOT NULL,
+                accessed_at INTEGER NOT NULL
+            );
+            CREATE INDEX ix_recording_access_recording ON recording_access (recording_id, accessed_at);
+            CREATE TABLE events (
+                sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+                id TEXT NOT NULL UNIQUE,
+                type TEXT NOT NULL,
+                occurred_at INTEGER NOT NULL,
+                call_id TEXT,
+                payload TEXT NOT NULL
+            );
+            CREATE INDEX ix_events_occurred ON events (occurred_at);
+            """),
+    ];
+}
