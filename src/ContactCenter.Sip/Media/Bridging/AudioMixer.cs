@@ -1,0 +1,316 @@
+namespace ContactCenter.Sip.Media;
+
+/// <summary>How a participant takes part in a mix.</summary>
+public enum MixerRole
+{
+    /// <summary>Hears everyone and is heard by everyone (conference party; a supervisor who barges in).</summary>
+    Full,
+
+    /// <summary>Hears everyone, heard by nobody (supervisor silent monitoring).</summary>
+    Listen,
+
+    /// <summary>Hears everyone, heard only by the whisper target (supervisor coaching an agent).</summary>
+    Whisper,
+
+    /// <summary>Hears nobody and is heard by nobody (a caller on hold during a consultation; play hold music to it separately).</summary>
+    Held,
+}
+
+/// <summary>One participant of an <see cref="AudioMixer"/>.</summary>
+public sealed class MixerParticipant
+{
+    private readonly AudioMixer _mixer;
+
+    internal MixerParticipant(AudioMixer mixer, string name, MixerRole role)
+    {
+        _mixer = mixer;
+        Name = name;
+        Role = role;
+        Input = new InputSink(this);
+        Output = new OutputSource(this);
+    }
+
+    /// <summary>A name for logs.</summary>
+    public string Name { get; }
+
+    /// <summary>How the participant takes part; change it at any time (listen, then whisper, then barge).</summary>
+    public MixerRole Role { get; set; }
+
+    /// <summary>With <see cref="MixerRole.Whisper"/>, the only participant who hears this one.</summary>
+    public MixerParticipant? WhisperTarget { get; set; }
+
+    /// <summary>Attach as a sink of this participant's session: what the participant says.</summary>
+    public IAudioSink Input { get; }
+
+    /// <summary>Set as the source of this participant's session: what the participant hears.</summary>
+    public IAudioSource Output { get; }
+
+    internal SampleFifo Heard { get; } = new(AudioMixer.FifoCapacity);
+
+    internal SampleFifo Said { get; } = new(AudioMixer.FifoCapacity);
+
+    internal short[] Frame { get; } = new short[AudioMixer.FrameSamples];
+
+    internal bool HasFrame { get; set; }
+
+    internal bool IsHeardBy(MixerParticipant listener) => Role switch
+    {
+        MixerRole.Full => listener.Role != MixerRole.Held,
+        MixerRole.Whisper => ReferenceEquals(WhisperTarget, listener),
+        _ => false,
+    };
+
+    private sealed class InputSink(MixerParticipant owner) : IAudioSink
+    {
+        public void Write(ReadOnlySpan<short> frame)
+        {
+            lock (owner._mixer.Gate)
+            {
+                owner.Said.Write(frame);
+            }
+        }
+    }
+
+    private sealed class OutputSource(MixerParticipant owner) : IAudioSource
+    {
+        public int Read(Span<short> frame)
+        {
+            lock (owner._mixer.Gate)
+            {
+                var n = owner.Heard.Read(frame);
+                frame[n..].Clear();
+            }
+
+            // Always a full frame: silence when nothing is mixed yet keeps the stream going.
+            return frame.Length;
+        }
+    }
+}
+
+/// <summary>
+/// Mixes three or more call legs in the linear domain: every 20 ms on the shared <see cref="MediaClock"/>
+/// it takes one frame from each participant and gives each participant the sum of what it may hear
+/// (its own voice excluded), clipped to 16 bits. Roles give supervisor listen, whisper and barge, and
+/// consultation (the caller held while agent and consultant talk). Thread-safe.
+/// </summary>
+public sealed class AudioMixer : IMediaClockSubscriber, IDisposable
+{
+    internal const int FrameSamples = 160;
+    internal const int FifoCapacity = FrameSamples * 6;
+    private readonly MediaClock _clock;
+    private readonly int[] _sum = new int[FrameSamples];
+    private readonly int[] _scratch = new int[FrameSamples];
+    private MixerParticipant[] _participants = [];
+    private bool _disposed;
+
+    /// <summary>Creates a mixer and joins the clock.</summary>
+    public AudioMixer(MediaClock clock)
+    {
+        ArgumentNullException.ThrowIfNull(clock);
+        _clock = clock;
+        clock.Subscribe(this);
+    }
+
+    /// <summary>The most participants (default 32).</summary>
+    public int MaxParticipants { get; init; } = 32;
+
+    /// <summary>The participants.</summary>
+    public IReadOnlyList<MixerParticipant> Participants
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return _participants;
+            }
+        }
+    }
+
+    internal object Gate { get; } = new();
+
+    /// <summary>Adds a participant; wire <see cref="MixerParticipant.Input"/> and <see cref="MixerParticipant.Output"/> to its session.</summary>
+    public MixerParticipant Add(string name, MixerRole role = MixerRole.Full)
+    {
+        lock (Gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_participants.Length >= MaxParticipants)
+            {
+                throw new InvalidOperationException($"The mixer already has its maximum of {MaxParticipants} participants.");
+            }
+
+            var p = new MixerParticipant(this, name ?? "participant", role);
+            _participants = [.. _participants, p];
+            return p;
+        }
+    }
+
+    /// <summary>Removes a participant.</summary>
+    public void Remove(MixerParticipant participant)
+    {
+        lock (Gate)
+        {
+            _participants = [.. _participants.Where(p => !ReferenceEquals(p, participant))];
+            foreach (var p in _participants.Where(p => ReferenceEquals(p.WhisperTarget, participant)))
+            {
+                p.WhisperTarget = null;
+            }
+        }
+    }
+
+    /// <summary>Leaves the clock.</summary>
+    public void Dispose()
+    {
+        lock (Gate)
+        {
+            _disposed = true;
+        }
+
+        _clock.Unsubscribe(this);
+    }
+
+    /// <inheritdoc />
+    void IMediaClockSubscriber.OnTick(long tick)
+    {
+        var ticksPerFrame = Math.Max(1, (int)(20 / _clock.Tick.TotalMilliseconds));
+        if (tick % ticksPerFrame != 0)
+        {
+            return;
+        }
+
+        lock (Gate)
+        {
+            Mix();
+        }
+    }
+
+    internal void Mix()
+    {
+        var participants = _participants;
+        foreach (var p in participants)
+        {
+            var n = p.Said.Read(p.Frame);
+            p.Frame.AsSpan(n).Clear();
+            p.HasFrame = n > 0;
+        }
+
+        // Sum of everyone heard by a Full listener once; per listener, remove what it may not hear.
+        Array.Clear(_sum);
+        foreach (var p in participants)
+        {
+            if (p.Role == MixerRole.Full && p.HasFrame)
+            {
+                for (var i = 0; i < FrameSamples; i++)
+                {
+                    _sum[i] += p.Frame[i];
+                }
+            }
+        }
+
+        Span<short> output = stackalloc short[FrameSamples];
+        foreach (var listener in participants)
+        {
+            if (listener.Role == MixerRole.Held)
+            {
+                continue;
+            }
+
+            for (var i = 0; i < FrameSamples; i++)
+            {
+                var v = _sum[i];
+                if (listener.Role == MixerRole.Full && listener.HasFrame)
+                {
+                    v -= listener.Frame[i];
+                }
+
+                _scratch[i] = v;
+            }
+
+            foreach (var talker in participants)
+            {
+                if (talker.Role == MixerRole.Whisper && talker.HasFrame && talker.IsHeardBy(listener))
+                {
+                    for (var i = 0; i < FrameSamples; i++)
+                    {
+                        _scratch[i] += talker.Frame[i];
+                    }
+                }
+            }
+
+            for (var i = 0; i < FrameSamples; i++)
+            {
+                output[i] = (short)Math.Clamp(_scratch[i], short.MinValue, short.MaxValue);
+            }
+
+            listener.Heard.Write(output);
+        }
+    }
+}
+
+/// <summary>A bounded FIFO of samples that drops the oldest on overflow.</summary>
+internal sealed class SampleFifo(int capacity)
+{
+    private readonly short[] _buffer = new short[capacity];
+    private int _start;
+    private int _count;
+
+    public int Count => _count;
+
+    public void Write(ReadOnlySpan<short> samples)
+    {
+        if (samples.Length >= _buffer.Length)
+        {
+            samples[^_buffer.Length..].CopyTo(_buffer);
+            _start = 0;
+            _count = _buffer.Length;
+            return;
+        }
+
+        var overflow = _count + samples.Length - _buffer.Length;
+        if (overflow > 0)
+        {
+            _start = (_start + overflow) % _buffer.Length;
+            _count -= overflow;
+        }
+
+        var end = (_start + _count) % _buffer.Length;
+        var first = Math.Min(samples.Length, _buffer.Length - end);
+        samples[..first].CopyTo(_buffer.AsSpan(end));
+        samples[first..].CopyTo(_buffer);
+        _count += samples.Length;
+    }
+
+    public void WriteSilence(int samples)
+    {
+        if (samples <= 0)
+        {
+            return;
+        }
+
+        Span<short> zeros = stackalloc short[Math.Min(samples, 480)];
+        zeros.Clear();
+        while (samples > 0)
+        {
+            var n = Math.Min(samples, zeros.Length);
+            Write(zeros[..n]);
+            samples -= n;
+        }
+    }
+
+    public int Read(Span<short> destination)
+    {
+        var n = Math.Min(destination.Length, _count);
+        var first = Math.Min(n, _buffer.Length - _start);
+        _buffer.AsSpan(_start, first).CopyTo(destination);
+        _buffer.AsSpan(0, n - first).CopyTo(destination[first..]);
+        _start = (_start + n) % _buffer.Length;
+        _count -= n;
+        return n;
+    }
+
+    public void Clear()
+    {
+        _start = 0;
+        _count = 0;
+    }
+}

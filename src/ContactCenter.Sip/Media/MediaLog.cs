@@ -1,0 +1,32 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+
+namespace ContactCenter.Sip.Media;
+
+/// <summary>Log messages of the media layer (event ids 5000-5099).</summary>
+internal static partial class MediaLog
+{
+    [LoggerMessage(EventId = 5000, Level = LogLevel.Warning, Message = "Media clock fell behind and skipped {Ticks} ticks")]
+    public static partial void ClockSkipped(ILogger logger, long ticks);
+
+    [LoggerMessage(EventId = 5001, Level = LogLevel.Error, Message = "A media clock subscriber failed")]
+    public static partial void SubscriberFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Debug, Message = "RTP session {Session} dropped a malformed packet from {Source}: {Reason}")]
+    public static partial void MalformedPacket(ILogger logger, string session, IPEndPoint source, string reason);
+
+    [LoggerMessage(EventId = 5003, Level = LogLevel.Information, Message = "RTP session {Session} latched to {Source}")]
+    public static partial void Latched(ILogger logger, string session, IPEndPoint source);
+
+    [LoggerMessage(EventId = 5004, Level = LogLevel.Warning, Message = "RTP session {Session} received no media for {Timeout}")]
+    public static partial void MediaTimedOut(ILogger logger, string session, TimeSpan timeout);
+
+    [LoggerMessage(EventId = 5005, Level = LogLevel.Warning, Message = "RTP session {Session} receive loop ended: {Reason}")]
+    public static partial void ReceiveLoopEnded(ILogger logger, string session, string reason);
+
+    [LoggerMessage(EventId = 5006, Level = LogLevel.Debug, Message = "RTP session {Session} failed to send to {Destination}: {Error}")]
+    public static partial void SendFailed(ILogger logger, string session, IPEndPoint destination, System.Net.Sockets.SocketError error);
+
+    [LoggerMessage(EventId = 5007, Level = LogLevel.Warning, Message = "SRTP session {Session} dropped a packet: {Reason}")]
+    public static partial void SrtpRejected(ILogger logger, string session, string reason);
+}

@@ -1,0 +1,123 @@
+using ContactCenter.Sip.Media;
+using ContactCenter.Testing;
+
+namespace ContactCenter.Sip.Tests.Media;
+
+public sealed class MediaClockTests
+{
+    private sealed class Recorder : IMediaClockSubscriber
+    {
+        public List<long> Ticks { get; } = [];
+
+        public Action? OnEach { get; set; }
+
+        public void OnTick(long tick)
+        {
+            Ticks.Add(tick);
+            OnEach?.Invoke();
+        }
+    }
+
+    /// <summary>A clock whose timers always fire <see cref="Lateness"/> after they were due (a busy machine).</summary>
+    private sealed class LateTimeProvider(ManualTimeProvider inner, TimeSpan lateness) : TimeProvider
+    {
+        public TimeSpan Lateness { get; } = lateness;
+
+        public override DateTimeOffset GetUtcNow() => inner.GetUtcNow();
+
+        public override long GetTimestamp() => inner.GetTimestamp();
+
+        public override long TimestampFrequency => inner.TimestampFrequency;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+            new LateTimer(inner.CreateTimer(callback, state, dueTime + Lateness, period), Lateness);
+
+        private sealed class LateTimer(ITimer timer, TimeSpan lateness) : ITimer
+        {
+            public bool Change(TimeSpan dueTime, TimeSpan period) => timer.Change(dueTime + lateness, period);
+
+            public void Dispose() => timer.Dispose();
+
+            public ValueTask DisposeAsync() => timer.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public void Every_subscriber_is_ticked_every_interval_from_one_timer()
+    {
+        var time = new ManualTimeProvider();
+        using var clock = new MediaClock(time);
+        var subscribers = Enumerable.Range(0, 100).Select(_ => new Recorder()).ToList();
+        subscribers.ForEach(clock.Subscribe);
+        clock.Start();
+
+        time.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.All(subscribers, s => Assert.Equal(Enumerable.Range(0, 100).Select(i => (long)i), s.Ticks));
+        Assert.Equal(1, time.ActiveTimers);
+    }
+
+    [Fact]
+    public void Late_timer_wakeups_do_not_accumulate_into_drift()
+    {
+        var manual = new ManualTimeProvider();
+        using var clock = new MediaClock(new LateTimeProvider(manual, TimeSpan.FromMilliseconds(4)));
+        var recorder = new Recorder();
+        clock.Subscribe(recorder);
+        clock.Start();
+
+        manual.Advance(TimeSpan.FromSeconds(60));
+
+        // A naive periodic timer firing 4 ms late each time would run 60 s / 14 ms = 4285 ticks.
+        Assert.InRange(recorder.Ticks.Count, 5999, 6000);
+        Assert.Equal(Enumerable.Range(0, recorder.Ticks.Count).Select(i => (long)i), recorder.Ticks);
+    }
+
+    [Fact]
+    public void A_long_stall_skips_ticks_beyond_the_catch_up_limit()
+    {
+        var manual = new ManualTimeProvider();
+        using var clock = new MediaClock(new LateTimeProvider(manual, TimeSpan.FromMilliseconds(200))) { MaxCatchUpTicks = 5 };
+        var recorder = new Recorder();
+        clock.Subscribe(recorder);
+        clock.Start();
+
+        manual.Advance(TimeSpan.FromMilliseconds(210));
+
+        Assert.Equal(5, recorder.Ticks.Count);
+        Assert.Equal(16, clock.SkippedTicks);
+    }
+
+    [Fact]
+    public void A_failing_subscriber_does_not_stop_the_others()
+    {
+        var time = new ManualTimeProvider();
+        using var clock = new MediaClock(time);
+        var bad = new Recorder { OnEach = () => throw new InvalidOperationException("boom") };
+        var good = new Recorder();
+        clock.Subscribe(bad);
+        clock.Subscribe(good);
+        clock.Start();
+
+        time.Advance(TimeSpan.FromMilliseconds(100));
+
+        Assert.Equal(10, good.Ticks.Count);
+    }
+
+    [Fact]
+    public void Unsubscribed_and_disposed_clock_stop_ticking()
+    {
+        var time = new ManualTimeProvider();
+        var clock = new MediaClock(time);
+        var recorder = new Recorder();
+        clock.Subscribe(recorder);
+        clock.Start();
+        time.Advance(TimeSpan.FromMilliseconds(50));
+        clock.Unsubscribe(recorder);
+        time.Advance(TimeSpan.FromMilliseconds(50));
+        clock.Dispose();
+
+        Assert.Equal(5, recorder.Ticks.Count);
+        Assert.Equal(0, time.ActiveTimers);
+    }
+}
