@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ContactCenter.Cli.Sip;
 
 namespace ContactCenter.Cli.Commands;
 
@@ -9,10 +10,7 @@ internal static class SipCommands
     {
         var sip = new Command("sip", "SIP tools: 'sip parse' (parse a message), 'sip serve' (a standalone SIP endpoint).");
 
-        var parse = new Command("parse", "Parse one SIP message from FILE (or standard input) and print it as JSON.");
-        parse.Arguments.Add(new Argument<FileInfo?>("FILE") { Arity = ArgumentArity.ZeroOrOne, Description = "The message; standard input when omitted." });
-        NotAvailable.Attach(parse, "the SIP message layer");
-        sip.Subcommands.Add(parse);
+        sip.Subcommands.Add(SipParseCommand.Create());
 
         var serve = new Command("serve", "Run a standalone SIP endpoint for conformance, interop and trunk debugging.");
         NotAvailable.Attach(serve, "the SIP core");
