@@ -1,14 +1,15 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using ContactCenter.Dialer;
 using ContactCenter.Ivr;
 using Npgsql;
 
 namespace ContactCenter.Hosting.Storage;
 
 /// <summary>
-/// The contact center's database and its stores: flows, call detail records, recordings and the event log, in SQLite
-/// (one file, the default) or PostgreSQL. <see cref="OpenAsync"/> creates and migrates the database; every write is
+/// The contact center's database and its stores: flows, call detail records, recordings, the event log and the
+/// dialer's campaigns, in SQLite (one file, the default) or PostgreSQL. <see cref="OpenAsync"/> creates and migrates the database; every write is
 /// durable when its task completes.
 /// </summary>
 public sealed class ContactCenterStorage : IAsyncDisposable
@@ -27,6 +28,7 @@ public sealed class ContactCenterStorage : IAsyncDisposable
         CallRecords = new SqlCallDetailStore(database);
         Recordings = new SqlRecordingIndex(database, time);
         Events = new SqlEventLog(database, time);
+        Campaigns = new SqlCampaignStore(database);
         Location = database is SqliteDatabase sqlite ? sqlite.Path : DescribePostgres(options.ConnectionString!);
     }
 
@@ -50,6 +52,13 @@ public sealed class ContactCenterStorage : IAsyncDisposable
 
     /// <summary>The event log.</summary>
     public IEventLog Events { get; }
+
+    /// <summary>
+    /// The dialer's campaigns, contacts and attempts (give it to <see cref="OutboundDialer"/>). Synchronous, as the
+    /// port is: each save is committed when it returns, so a new dialer over the same database resumes without
+    /// dialing anyone twice.
+    /// </summary>
+    public ICampaignStore Campaigns { get; }
 
     /// <summary>Opens the database, creating it (SQLite) and applying pending migrations.</summary>
     /// <exception cref="OptionsValidationException">The options are invalid (the message names the key).</exception>

@@ -34,6 +34,10 @@ internal sealed class PostgresDatabase : StorageDatabase
     public override ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
         connection.BeginTransactionAsync(cancellationToken);
 
+    public override DbConnection Open() => _dataSource.OpenConnection();
+
+    public override DbTransaction BeginWrite(DbConnection connection) => connection.BeginTransaction();
+
     public override string? LockSql(long key) =>
         string.Create(CultureInfo.InvariantCulture, $"SELECT pg_advisory_xact_lock({key});");
 

@@ -97,5 +97,48 @@ internal static class PostgresSchema
             );
             CREATE INDEX ix_events_occurred ON events (occurred_at);
             """),
+        new(2, "dialer campaigns, contacts and attempts", """
+            CREATE TABLE campaigns (
+                id uuid PRIMARY KEY,
+                name text NOT NULL,
+                state text NOT NULL,
+                started_at timestamptz,
+                next_sequence bigint NOT NULL,
+                settings text NOT NULL
+            );
+            CREATE TABLE campaign_contacts (
+                id uuid PRIMARY KEY,
+                campaign_id uuid NOT NULL,
+                sequence bigint NOT NULL,
+                phone_number text NOT NULL,
+                name text,
+                time_zone_id text NOT NULL,
+                priority integer NOT NULL,
+                fields text NOT NULL,
+                status text NOT NULL,
+                attempts integer NOT NULL,
+                next_attempt_at timestamptz,
+                last_outcome text,
+                last_abandoned_at timestamptz,
+                callback_agent_id text,
+                is_callback boolean NOT NULL,
+                last_disposition text
+            );
+            CREATE INDEX ix_campaign_contacts_campaign ON campaign_contacts (campaign_id, sequence);
+            CREATE TABLE campaign_attempts (
+                id uuid PRIMARY KEY,
+                campaign_id uuid NOT NULL,
+                contact_id uuid NOT NULL,
+                number integer NOT NULL,
+                phone_number text NOT NULL,
+                caller_id text NOT NULL,
+                placed_at timestamptz NOT NULL,
+                outcome text,
+                ended_at timestamptz,
+                agent_id text,
+                disposition_code text
+            );
+            CREATE INDEX ix_campaign_attempts_open ON campaign_attempts (campaign_id, placed_at) WHERE outcome IS NULL;
+            """),
     ];
 }

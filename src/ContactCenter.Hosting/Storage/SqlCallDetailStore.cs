@@ -13,7 +13,7 @@ internal sealed class SqlCallDetailStore(StorageDatabase database) : ICallDetail
 
     public async Task AddAsync(CallDetailRecord record, CancellationToken cancellationToken = default)
     {
-        Validate(record);
+        StoreValidation.CallDetail(record);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await database.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
         await using (var insert = Sql.Command(connection, $"""
@@ -79,17 +79,7 @@ internal sealed class SqlCallDetailStore(StorageDatabase database) : ICallDetail
 
     public async Task<CallDetailPage> QueryAsync(CallDetailQuery query, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(query);
-        if (query.Limit is < 1 or > CallDetailQuery.MaxLimit)
-        {
-            throw new ArgumentOutOfRangeException(nameof(query), query.Limit, $"CallDetailQuery.Limit must be between 1 and {CallDetailQuery.MaxLimit}");
-        }
-
-        if (query.Offset < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(query), query.Offset, "CallDetailQuery.Offset must not be negative");
-        }
-
+        StoreValidation.Query(query);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Sql.Command(connection, string.Empty);
         var where = new StringBuilder();
@@ -150,34 +140,6 @@ internal sealed class SqlCallDetailStore(StorageDatabase database) : ICallDetail
         await using var command = Sql.Command(connection, "DELETE FROM call_records WHERE started_at < @cutoff;")
             .With("@cutoff", database.Time(cutoff));
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private static void Validate(CallDetailRecord record)
-    {
-        ArgumentNullException.ThrowIfNull(record);
-        if (record.Id == Guid.Empty)
-        {
-            throw new ArgumentException("CallDetailRecord.Id must not be empty (use Guid.CreateVersion7())", nameof(record));
-        }
-
-        if (string.IsNullOrEmpty(record.CallerNumber) || string.IsNullOrEmpty(record.CalledNumber))
-        {
-            throw new ArgumentException($"call detail record {record.Id}: CallerNumber and CalledNumber are required", nameof(record));
-        }
-
-        if (record.EndedAt < record.StartedAt)
-        {
-            throw new ArgumentException($"call detail record {record.Id}: EndedAt ({record.EndedAt:O}) is before StartedAt ({record.StartedAt:O})", nameof(record));
-        }
-
-        ArgumentNullException.ThrowIfNull(record.Legs);
-        for (var i = 0; i < record.Legs.Count; i++)
-        {
-            if (record.Legs[i] is not { Role: not null, From: not null, To: not null })
-            {
-                throw new ArgumentException($"call detail record {record.Id}: leg {i} needs a Role, From and To", nameof(record));
-            }
-        }
     }
 
     private async Task<List<CallDetailRecord>> ReadRecordsAsync(DbConnection connection, DbCommand command, CancellationToken cancellationToken)

@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace ContactCenter.Hosting.Storage;
 
 /// <summary>
@@ -13,22 +11,7 @@ internal sealed class SqlEventLog(StorageDatabase database, TimeProvider time) :
 
     public async Task<EventRecord> AppendAsync(string type, string payloadJson, Guid? callId = null, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(type);
-        ArgumentNullException.ThrowIfNull(payloadJson);
-        if (type.Length > IEventLog.MaxTypeLength)
-        {
-            throw new ArgumentException($"event type '{type[..40]}...' is {type.Length} characters; the limit is {IEventLog.MaxTypeLength}", nameof(type));
-        }
-
-        try
-        {
-            using var _ = JsonDocument.Parse(payloadJson);
-        }
-        catch (JsonException ex)
-        {
-            throw new ArgumentException($"the payload of event '{type}' is not a JSON document: {ex.Message}", nameof(payloadJson), ex);
-        }
-
+        StoreValidation.Event(type, payloadJson);
         var now = time.GetUtcNow();
         var id = Guid.CreateVersion7(now);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);

@@ -9,22 +9,7 @@ internal sealed class SqlRecordingIndex(StorageDatabase database, TimeProvider t
 
     public async Task AddAsync(RecordingEntry recording, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(recording);
-        if (recording.Id == Guid.Empty || recording.CallId == Guid.Empty)
-        {
-            throw new ArgumentException("RecordingEntry.Id and CallId must not be empty", nameof(recording));
-        }
-
-        if (string.IsNullOrWhiteSpace(recording.Path))
-        {
-            throw new ArgumentException($"recording {recording.Id}: Path is required", nameof(recording));
-        }
-
-        if (recording.Channels is < 1 or > 2 || recording.SizeBytes < 0 || recording.Duration < TimeSpan.Zero)
-        {
-            throw new ArgumentException($"recording {recording.Id}: Channels must be 1 or 2 and SizeBytes and Duration not negative (got {recording.Channels}, {recording.SizeBytes}, {recording.Duration})", nameof(recording));
-        }
-
+        StoreValidation.Recording(recording);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Sql.Command(connection, $"""
             INSERT INTO recordings ({Columns}) VALUES (@id, @call, @path, @channels, @duration, @size, @created)

@@ -60,6 +60,23 @@ internal sealed class SqliteDatabase : StorageDatabase
         }
     }
 
+    public override DbConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            connection.Open();
+            using var command = Sql.Command(connection, _pragmas);
+            command.ExecuteNonQuery();
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Switches the file to write-ahead logging (persistent; done once at start-up, outside a transaction).</summary>
     public async Task EnableWriteAheadLogAsync(CancellationToken cancellationToken)
     {
@@ -74,6 +91,8 @@ internal sealed class SqliteDatabase : StorageDatabase
 
     public override ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
         ValueTask.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: false));
+
+    public override DbTransaction BeginWrite(DbConnection connection) => ((SqliteConnection)connection).BeginTransaction(deferred: false);
 
     public override string? LockSql(long key) => null;
 

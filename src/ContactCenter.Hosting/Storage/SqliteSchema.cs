@@ -97,5 +97,48 @@ internal static class SqliteSchema
             );
             CREATE INDEX ix_events_occurred ON events (occurred_at);
             """),
+        new(2, "dialer campaigns, contacts and attempts", """
+            CREATE TABLE campaigns (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                state TEXT NOT NULL,
+                started_at INTEGER,
+                next_sequence INTEGER NOT NULL,
+                settings TEXT NOT NULL
+            );
+            CREATE TABLE campaign_contacts (
+                id TEXT PRIMARY KEY,
+                campaign_id TEXT NOT NULL,
+                sequence INTEGER NOT NULL,
+                phone_number TEXT NOT NULL,
+                name TEXT,
+                time_zone_id TEXT NOT NULL,
+                priority INTEGER NOT NULL,
+                fields TEXT NOT NULL,
+                status TEXT NOT NULL,
+                attempts INTEGER NOT NULL,
+                next_attempt_at INTEGER,
+                last_outcome TEXT,
+                last_abandoned_at INTEGER,
+                callback_agent_id TEXT,
+                is_callback INTEGER NOT NULL,
+                last_disposition TEXT
+            );
+            CREATE INDEX ix_campaign_contacts_campaign ON campaign_contacts (campaign_id, sequence);
+            CREATE TABLE campaign_attempts (
+                id TEXT PRIMARY KEY,
+                campaign_id TEXT NOT NULL,
+                contact_id TEXT NOT NULL,
+                number INTEGER NOT NULL,
+                phone_number TEXT NOT NULL,
+                caller_id TEXT NOT NULL,
+                placed_at INTEGER NOT NULL,
+                outcome TEXT,
+                ended_at INTEGER,
+                agent_id TEXT,
+                disposition_code TEXT
+            );
+            CREATE INDEX ix_campaign_attempts_open ON campaign_attempts (campaign_id, placed_at) WHERE outcome IS NULL;
+            """),
     ];
 }

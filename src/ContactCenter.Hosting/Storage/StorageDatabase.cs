@@ -20,6 +20,12 @@ internal abstract class StorageDatabase : IAsyncDisposable
     /// <summary>Begins a transaction that serialises writers (SQLite: BEGIN IMMEDIATE; PostgreSQL: read committed).</summary>
     public abstract ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken);
 
+    /// <summary>Opens a connection synchronously, for stores behind synchronous ports (the dialer's campaign store).</summary>
+    public abstract DbConnection Open();
+
+    /// <summary>The synchronous form of <see cref="BeginWriteAsync"/>.</summary>
+    public abstract DbTransaction BeginWrite(DbConnection connection);
+
     /// <summary>
     /// SQL run inside a transaction to serialise the writers of one resource across all nodes (PostgreSQL advisory
     /// lock), or <see langword="null"/> where writers are serialised anyway (SQLite).

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using ContactCenter.Dialer;
 using ContactCenter.Ivr;
 
 namespace ContactCenter.Hosting.Storage;
@@ -13,7 +14,7 @@ public static class StorageServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="ContactCenterStorage"/> and its stores (<see cref="IFlowStore"/>, <see cref="ICallDetailStore"/>,
-    /// <see cref="IRecordingIndex"/>, <see cref="IEventLog"/>), options bound from <paramref name="section"/>
+    /// <see cref="IRecordingIndex"/>, <see cref="IEventLog"/>, the dialer's <see cref="ICampaignStore"/>), options bound from <paramref name="section"/>
     /// (usually <c>ContactCenter:Storage</c>) and validated at start-up, a hosted service that creates and migrates
     /// the database when the host starts, and the <see cref="RetentionJob"/>.
     /// </summary>
@@ -39,6 +40,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton(sp => sp.GetRequiredService<ContactCenterStorage>().CallRecords);
         services.TryAddSingleton(sp => sp.GetRequiredService<ContactCenterStorage>().Recordings);
         services.TryAddSingleton(sp => sp.GetRequiredService<ContactCenterStorage>().Events);
+        services.TryAddSingleton(sp => sp.GetRequiredService<ContactCenterStorage>().Campaigns);
         services.TryAddSingleton(sp => new RetentionJob(
             sp.GetRequiredService<ContactCenterStorage>(),
             sp.GetRequiredService<TimeProvider>(),

@@ -1,3 +1,5 @@
+using ContactCenter.Dialer;
+
 namespace ContactCenter.Hosting.Storage;
 
 /// <summary>
@@ -34,11 +36,56 @@ internal static class StoredNames
         [CallDirection.Internal] = "internal",
     };
 
+    private static readonly Dictionary<CampaignState, string> CampaignStates = new()
+    {
+        [CampaignState.Draft] = "draft",
+        [CampaignState.Scheduled] = "scheduled",
+        [CampaignState.Running] = "running",
+        [CampaignState.Paused] = "paused",
+        [CampaignState.Stopped] = "stopped",
+        [CampaignState.Completed] = "completed",
+    };
+
+    private static readonly Dictionary<ContactStatus, string> ContactStatuses = new()
+    {
+        [ContactStatus.Pending] = "pending",
+        [ContactStatus.Dialing] = "dialing",
+        [ContactStatus.Completed] = "completed",
+        [ContactStatus.Exhausted] = "exhausted",
+        [ContactStatus.DoNotCall] = "do_not_call",
+        [ContactStatus.Removed] = "removed",
+    };
+
+    private static readonly Dictionary<CallOutcome, string> Outcomes = new()
+    {
+        [CallOutcome.AnsweredByPerson] = "answered_by_person",
+        [CallOutcome.AnsweredByMachine] = "answered_by_machine",
+        [CallOutcome.Busy] = "busy",
+        [CallOutcome.NoAnswer] = "no_answer",
+        [CallOutcome.Rejected] = "rejected",
+        [CallOutcome.InvalidNumber] = "invalid_number",
+        [CallOutcome.NetworkError] = "network_error",
+        [CallOutcome.Abandoned] = "abandoned",
+        [CallOutcome.Interrupted] = "interrupted",
+    };
+
     public static string Of(CallStatus value) => Name(Statuses, value);
 
     public static string Of(HangupParty value) => Name(Parties, value);
 
     public static string Of(CallDirection value) => Name(Directions, value);
+
+    public static string Of(CampaignState value) => Name(CampaignStates, value);
+
+    public static string Of(ContactStatus value) => Name(ContactStatuses, value);
+
+    public static string Of(CallOutcome value) => Name(Outcomes, value);
+
+    public static CampaignState ParseCampaignState(string text) => Parse(CampaignStates, text);
+
+    public static ContactStatus ParseContactStatus(string text) => Parse(ContactStatuses, text);
+
+    public static CallOutcome ParseOutcome(string text) => Parse(Outcomes, text);
 
     public static CallStatus Status(string text) => Parse(Statuses, text);
 

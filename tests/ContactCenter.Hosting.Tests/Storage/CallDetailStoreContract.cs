@@ -60,10 +60,10 @@ public abstract class CallDetailStoreContract : StorageTestBase
     {
         var record = Full();
 
-        await Storage.CallRecords.AddAsync(record);
+        await CallRecords.AddAsync(record);
 
-        AssertSame(record, await Storage.CallRecords.GetAsync(record.Id));
-        Assert.Null(await Storage.CallRecords.GetAsync(Guid.CreateVersion7()));
+        AssertSame(record, await CallRecords.GetAsync(record.Id));
+        Assert.Null(await CallRecords.GetAsync(Guid.CreateVersion7()));
     }
 
     [Fact]
@@ -73,10 +73,10 @@ public abstract class CallDetailStoreContract : StorageTestBase
         var parties = Enum.GetValues<HangupParty>();
         for (var i = 0; i < statuses.Length; i++)
         {
-            await Storage.CallRecords.AddAsync(Record(i, status: statuses[i]) with { HangupParty = parties[i % parties.Length], Direction = CallDirection.Outbound });
+            await CallRecords.AddAsync(Record(i, status: statuses[i]) with { HangupParty = parties[i % parties.Length], Direction = CallDirection.Outbound });
         }
 
-        var page = await Storage.CallRecords.QueryAsync(new CallDetailQuery());
+        var page = await CallRecords.QueryAsync(new CallDetailQuery());
 
         Assert.Equal(statuses, page.Items.Select(r => r.Status));
         Assert.Equal(statuses.Select((_, i) => parties[i % parties.Length]), page.Items.Select(r => r.HangupParty));
@@ -86,12 +86,12 @@ public abstract class CallDetailStoreContract : StorageTestBase
     public async Task Adding_a_record_twice_is_refused_and_keeps_the_first()
     {
         var record = Full();
-        await Storage.CallRecords.AddAsync(record);
+        await CallRecords.AddAsync(record);
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => Storage.CallRecords.AddAsync(record with { SurveyScore = 1, Legs = [] }));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => CallRecords.AddAsync(record with { SurveyScore = 1, Legs = [] }));
 
         Assert.Contains(record.Id.ToString(), error.Message, StringComparison.Ordinal);
-        AssertSame(record, await Storage.CallRecords.GetAsync(record.Id));
+        AssertSame(record, await CallRecords.GetAsync(record.Id));
     }
 
     [Fact]
@@ -99,10 +99,10 @@ public abstract class CallDetailStoreContract : StorageTestBase
     {
         var bad = Record(0) with { EndedAt = Start.AddMinutes(-1) };
 
-        var error = await Assert.ThrowsAsync<ArgumentException>(() => Storage.CallRecords.AddAsync(bad));
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => CallRecords.AddAsync(bad));
         Assert.Contains("EndedAt", error.Message, StringComparison.Ordinal);
-        await Assert.ThrowsAsync<ArgumentException>(() => Storage.CallRecords.AddAsync(Record(0) with { Id = Guid.Empty }));
-        Assert.Empty((await Storage.CallRecords.QueryAsync(new CallDetailQuery())).Items);
+        await Assert.ThrowsAsync<ArgumentException>(() => CallRecords.AddAsync(Record(0) with { Id = Guid.Empty }));
+        Assert.Empty((await CallRecords.QueryAsync(new CallDetailQuery())).Items);
     }
 
     [Fact]
@@ -110,10 +110,10 @@ public abstract class CallDetailStoreContract : StorageTestBase
     {
         for (var minute = 0; minute < 5; minute++)
         {
-            await Storage.CallRecords.AddAsync(Record(minute));
+            await CallRecords.AddAsync(Record(minute));
         }
 
-        var page = await Storage.CallRecords.QueryAsync(new CallDetailQuery { From = Start.AddMinutes(1), To = Start.AddMinutes(3) });
+        var page = await CallRecords.QueryAsync(new CallDetailQuery { From = Start.AddMinutes(1), To = Start.AddMinutes(3) });
 
         Assert.Equal([Start.AddMinutes(1), Start.AddMinutes(2)], page.Items.Select(r => r.StartedAt));
     }
@@ -121,13 +121,13 @@ public abstract class CallDetailStoreContract : StorageTestBase
     [Fact]
     public async Task Query_filters_by_number_agent_queue_and_status_combined()
     {
-        await Storage.CallRecords.AddAsync(Record(0, caller: "+1111", agent: "1001", queue: "sales"));
-        await Storage.CallRecords.AddAsync(Record(1, caller: "+2222", agent: "1001", queue: "sales"));
-        await Storage.CallRecords.AddAsync(Record(2, caller: "+1111", agent: "1002", queue: "support", status: CallStatus.AbandonedInQueue));
-        await Storage.CallRecords.AddAsync(Record(3, caller: "+1111", agent: null, queue: "sales", status: CallStatus.AbandonedInQueue));
+        await CallRecords.AddAsync(Record(0, caller: "+1111", agent: "1001", queue: "sales"));
+        await CallRecords.AddAsync(Record(1, caller: "+2222", agent: "1001", queue: "sales"));
+        await CallRecords.AddAsync(Record(2, caller: "+1111", agent: "1002", queue: "support", status: CallStatus.AbandonedInQueue));
+        await CallRecords.AddAsync(Record(3, caller: "+1111", agent: null, queue: "sales", status: CallStatus.AbandonedInQueue));
 
         async Task<int[]> Minutes(CallDetailQuery q) =>
-            [.. (await Storage.CallRecords.QueryAsync(q)).Items.Select(r => (int)(r.StartedAt - Start).TotalMinutes)];
+            [.. (await CallRecords.QueryAsync(q)).Items.Select(r => (int)(r.StartedAt - Start).TotalMinutes)];
 
         Assert.Equal(new[] { 0, 2, 3 }, await Minutes(new CallDetailQuery { Number = "+1111" }));
         Assert.Equal(new[] { 0, 1, 2, 3 }, await Minutes(new CallDetailQuery { Number = "+18005550100" }));
@@ -145,14 +145,14 @@ public abstract class CallDetailStoreContract : StorageTestBase
         {
             var record = Record(minute) with { Legs = [new CallLeg("caller", "+1", "+2", Start.AddMinutes(minute))] };
             added.Add(record.Id);
-            await Storage.CallRecords.AddAsync(record);
+            await CallRecords.AddAsync(record);
         }
 
         var seen = new List<Guid>();
         var pages = 0;
         for (var offset = 0; ; offset += 3)
         {
-            var page = await Storage.CallRecords.QueryAsync(new CallDetailQuery { Offset = offset, Limit = 3 });
+            var page = await CallRecords.QueryAsync(new CallDetailQuery { Offset = offset, Limit = 3 });
             seen.AddRange(page.Items.Select(r => r.Id));
             Assert.All(page.Items, r => Assert.Single(r.Legs));
             pages++;
@@ -169,9 +169,9 @@ public abstract class CallDetailStoreContract : StorageTestBase
     [Fact]
     public async Task A_page_size_out_of_range_is_refused()
     {
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Storage.CallRecords.QueryAsync(new CallDetailQuery { Limit = 0 }));
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Storage.CallRecords.QueryAsync(new CallDetailQuery { Limit = CallDetailQuery.MaxLimit + 1 }));
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Storage.CallRecords.QueryAsync(new CallDetailQuery { Offset = -1 }));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => CallRecords.QueryAsync(new CallDetailQuery { Limit = 0 }));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => CallRecords.QueryAsync(new CallDetailQuery { Limit = CallDetailQuery.MaxLimit + 1 }));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => CallRecords.QueryAsync(new CallDetailQuery { Offset = -1 }));
     }
 
     [Fact]
@@ -179,35 +179,40 @@ public abstract class CallDetailStoreContract : StorageTestBase
     {
         var old = Full();
         var recent = Record(60);
-        await Storage.CallRecords.AddAsync(old);
-        await Storage.CallRecords.AddAsync(recent);
+        await CallRecords.AddAsync(old);
+        await CallRecords.AddAsync(recent);
 
-        var deleted = await Storage.CallRecords.DeleteOlderThanAsync(Start.AddMinutes(30));
+        var deleted = await CallRecords.DeleteOlderThanAsync(Start.AddMinutes(30));
 
         Assert.Equal(1, deleted);
-        Assert.Null(await Storage.CallRecords.GetAsync(old.Id));
-        AssertSame(recent, await Storage.CallRecords.GetAsync(recent.Id));
+        Assert.Null(await CallRecords.GetAsync(old.Id));
+        AssertSame(recent, await CallRecords.GetAsync(recent.Id));
     }
 
     [Fact]
     public async Task A_record_that_was_accepted_survives_a_restart()
     {
         var record = Full();
-        await Storage.CallRecords.AddAsync(record);
+        await CallRecords.AddAsync(record);
 
         await ReopenAsync();
 
-        AssertSame(record, await Storage.CallRecords.GetAsync(record.Id));
+        AssertSame(record, await CallRecords.GetAsync(record.Id));
     }
 }
 
 public sealed class SqliteCallDetailStoreTests : CallDetailStoreContract
 {
-    protected override Task<StorageOptions> CreateOptionsAsync() => Databases.Sqlite();
+    protected override Task<StorageOptions?> CreateOptionsAsync() => Databases.Sqlite();
 }
 
 [Collection(PostgresServerGroup.Name)]
 public sealed class PostgresCallDetailStoreTests(PostgresServer server) : CallDetailStoreContract
 {
-    protected override Task<StorageOptions> CreateOptionsAsync() => Databases.Postgres(server);
+    protected override Task<StorageOptions?> CreateOptionsAsync() => Databases.Postgres(server);
+}
+
+public sealed class InMemoryCallDetailStoreTests : CallDetailStoreContract
+{
+    protected override Task<StorageOptions?> CreateOptionsAsync() => Databases.InMemory();
 }

@@ -15,11 +15,11 @@ public abstract class EventLogContract : StorageTestBase
     public async Task Appended_events_get_increasing_sequence_numbers_and_read_back_in_order()
     {
         var call = Guid.CreateVersion7();
-        var first = await Storage.Events.AppendAsync("call.started", """{"from":"+1555"}""", call);
+        var first = await Events.AppendAsync("call.started", """{"from":"+1555"}""", call);
         Clock.Advance(TimeSpan.FromSeconds(1));
-        var second = await Storage.Events.AppendAsync("call.ended", "{}");
+        var second = await Events.AppendAsync("call.ended", "{}");
 
-        var all = await Storage.Events.ReadSinceAsync(0, 100);
+        var all = await Events.ReadSinceAsync(0, 100);
 
         Assert.True(second.Sequence > first.Sequence);
         Assert.Equal([first, second], all);
@@ -33,21 +33,21 @@ public abstract class EventLogContract : StorageTestBase
         var appended = new List<EventRecord>();
         for (var i = 0; i < 6; i++)
         {
-            appended.Add(await Storage.Events.AppendAsync("tick", $$"""{"i":{{i}}}"""));
+            appended.Add(await Events.AppendAsync("tick", $$"""{"i":{{i}}}"""));
         }
 
-        var page = await Storage.Events.ReadSinceAsync(appended[1].Sequence, 3);
+        var page = await Events.ReadSinceAsync(appended[1].Sequence, 3);
 
         Assert.Equal(appended.Skip(2).Take(3), page);
-        Assert.Empty(await Storage.Events.ReadSinceAsync(appended[^1].Sequence, 10));
+        Assert.Empty(await Events.ReadSinceAsync(appended[^1].Sequence, 10));
     }
 
     [Fact]
     public async Task Typed_events_round_trip_through_json()
     {
-        var appended = await Storage.Events.AppendAsync("agent.state_changed", new AgentStateChanged("1001", "talking"), EventJson.Default.AgentStateChanged);
+        var appended = await Events.AppendAsync("agent.state_changed", new AgentStateChanged("1001", "talking"), EventJson.Default.AgentStateChanged);
 
-        var read = (await Storage.Events.ReadSinceAsync(0, 1))[0];
+        var read = (await Events.ReadSinceAsync(0, 1))[0];
 
         Assert.Equal(appended, read);
         Assert.Equal(new AgentStateChanged("1001", "talking"), read.Deserialize(EventJson.Default.AgentStateChanged));
@@ -56,19 +56,19 @@ public abstract class EventLogContract : StorageTestBase
     [Fact]
     public async Task A_payload_that_is_not_json_or_a_bad_type_is_refused()
     {
-        var error = await Assert.ThrowsAsync<ArgumentException>(() => Storage.Events.AppendAsync("call.started", "{not json"));
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => Events.AppendAsync("call.started", "{not json"));
         Assert.Contains("call.started", error.Message, StringComparison.Ordinal);
-        await Assert.ThrowsAsync<ArgumentException>(() => Storage.Events.AppendAsync(" ", "{}"));
-        await Assert.ThrowsAsync<ArgumentException>(() => Storage.Events.AppendAsync(new string('x', IEventLog.MaxTypeLength + 1), "{}"));
-        Assert.Empty(await Storage.Events.ReadSinceAsync(0, 10));
+        await Assert.ThrowsAsync<ArgumentException>(() => Events.AppendAsync(" ", "{}"));
+        await Assert.ThrowsAsync<ArgumentException>(() => Events.AppendAsync(new string('x', IEventLog.MaxTypeLength + 1), "{}"));
+        Assert.Empty(await Events.ReadSinceAsync(0, 10));
     }
 
     [Fact]
     public async Task Concurrent_appends_get_distinct_sequences_and_a_reader_sees_them_all()
     {
-        var appended = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Storage.Events.AppendAsync("tick", $$"""{"i":{{i}}}""")));
+        var appended = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Events.AppendAsync("tick", $$"""{"i":{{i}}}""")));
 
-        var read = await Storage.Events.ReadSinceAsync(0, 100);
+        var read = await Events.ReadSinceAsync(0, 100);
 
         Assert.Equal(20, appended.Select(e => e.Sequence).Distinct().Count());
         Assert.Equal(appended.OrderBy(e => e.Sequence), read);
@@ -77,37 +77,42 @@ public abstract class EventLogContract : StorageTestBase
     [Fact]
     public async Task Deleting_old_events_never_reuses_their_sequence_numbers()
     {
-        var old = await Storage.Events.AppendAsync("old", "{}");
+        var old = await Events.AppendAsync("old", "{}");
         Clock.Advance(TimeSpan.FromDays(2));
-        var recent = await Storage.Events.AppendAsync("recent", "{}");
+        var recent = await Events.AppendAsync("recent", "{}");
 
-        Assert.Equal(1, await Storage.Events.DeleteOlderThanAsync(Start.AddDays(1)));
-        var next = await Storage.Events.AppendAsync("next", "{}");
+        Assert.Equal(1, await Events.DeleteOlderThanAsync(Start.AddDays(1)));
+        var next = await Events.AppendAsync("next", "{}");
 
-        Assert.Equal([recent, next], await Storage.Events.ReadSinceAsync(0, 10));
+        Assert.Equal([recent, next], await Events.ReadSinceAsync(0, 10));
         Assert.True(next.Sequence > recent.Sequence && recent.Sequence > old.Sequence);
     }
 
     [Fact]
     public async Task Events_survive_a_restart_and_the_sequence_continues()
     {
-        var before = await Storage.Events.AppendAsync("call.started", "{}");
+        var before = await Events.AppendAsync("call.started", "{}");
 
         await ReopenAsync();
-        var after = await Storage.Events.AppendAsync("call.ended", "{}");
+        var after = await Events.AppendAsync("call.ended", "{}");
 
-        Assert.Equal([before, after], await Storage.Events.ReadSinceAsync(0, 10));
+        Assert.Equal([before, after], await Events.ReadSinceAsync(0, 10));
         Assert.True(after.Sequence > before.Sequence);
     }
 }
 
 public sealed class SqliteEventLogTests : EventLogContract
 {
-    protected override Task<StorageOptions> CreateOptionsAsync() => Databases.Sqlite();
+    protected override Task<StorageOptions?> CreateOptionsAsync() => Databases.Sqlite();
 }
 
 [Collection(PostgresServerGroup.Name)]
 public sealed class PostgresEventLogTests(PostgresServer server) : EventLogContract
 {
-    protected override Task<StorageOptions> CreateOptionsAsync() => Databases.Postgres(server);
+    protected override Task<StorageOptions?> CreateOptionsAsync() => Databases.Postgres(server);
+}
+
+public sealed class InMemoryEventLogTests : EventLogContract
+{
+    protected override Task<StorageOptions?> CreateOptionsAsync() => Databases.InMemory();
 }

@@ -119,11 +119,11 @@ public abstract class FlowStoreContract : StorageTestBase
 
 public sealed class SqliteFlowStoreTests : FlowStoreContract
 {
-    protected override Task<StorageOptions> CreateOptionsAsync() => Databases.Sqlite();
+    protected override Task<StorageOptions?> CreateOptionsAsync() => Databases.Sqlite();
 }
 
 [Collection(PostgresServerGroup.Name)]
 public sealed class PostgresFlowStoreTests(PostgresServer server) : FlowStoreContract
 {
-    protected override Task<StorageOptions> CreateOptionsAsync() => Databases.Postgres(server);
+    protected override Task<StorageOptions?> CreateOptionsAsync() => Databases.Postgres(server);
 }

@@ -86,7 +86,7 @@ public abstract class MigrationContract : StorageTestBase
 
 public sealed class SqliteMigrationTests : MigrationContract
 {
-    protected override Task<StorageOptions> CreateOptionsAsync() => Databases.Sqlite();
+    protected override Task<StorageOptions?> CreateOptionsAsync() => Databases.Sqlite();
 
     private protected override Task<StorageDatabase> CreateEmptyDatabaseAsync() =>
         Task.FromResult<StorageDatabase>(new SqliteDatabase(Path.Combine(DataDirectory, Guid.NewGuid().ToString("N") + ".db"), TimeSpan.FromSeconds(10)));
@@ -95,7 +95,7 @@ public sealed class SqliteMigrationTests : MigrationContract
 [Collection(PostgresServerGroup.Name)]
 public sealed class PostgresMigrationTests(PostgresServer server) : MigrationContract
 {
-    protected override Task<StorageOptions> CreateOptionsAsync() => Databases.Postgres(server);
+    protected override Task<StorageOptions?> CreateOptionsAsync() => Databases.Postgres(server);
 
     private protected override async Task<StorageDatabase> CreateEmptyDatabaseAsync() =>
         new PostgresDatabase(await server.CreateDatabaseAsync());

@@ -16,38 +16,38 @@ public abstract class RecordingIndexContract : StorageTestBase
         var first = Entry(0);
         var second = Entry(1);
         var other = Entry(2, Guid.CreateVersion7());
-        await Storage.Recordings.AddAsync(second);
-        await Storage.Recordings.AddAsync(first);
-        await Storage.Recordings.AddAsync(other);
+        await Recordings.AddAsync(second);
+        await Recordings.AddAsync(first);
+        await Recordings.AddAsync(other);
 
-        Assert.Equal(first, await Storage.Recordings.GetAsync(first.Id));
-        Assert.Equal([first, second], await Storage.Recordings.ListByCallAsync(Call));
-        Assert.Null(await Storage.Recordings.GetAsync(Guid.CreateVersion7()));
+        Assert.Equal(first, await Recordings.GetAsync(first.Id));
+        Assert.Equal([first, second], await Recordings.ListByCallAsync(Call));
+        Assert.Null(await Recordings.GetAsync(Guid.CreateVersion7()));
     }
 
     [Fact]
     public async Task An_invalid_or_duplicate_entry_is_refused()
     {
         var entry = Entry(0);
-        await Storage.Recordings.AddAsync(entry);
+        await Recordings.AddAsync(entry);
 
-        await Assert.ThrowsAsync<InvalidOperationException>(() => Storage.Recordings.AddAsync(entry));
-        var error = await Assert.ThrowsAsync<ArgumentException>(() => Storage.Recordings.AddAsync(Entry(1) with { Channels = 3 }));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Recordings.AddAsync(entry));
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => Recordings.AddAsync(Entry(1) with { Channels = 3 }));
         Assert.Contains("Channels", error.Message, StringComparison.Ordinal);
-        await Assert.ThrowsAsync<ArgumentException>(() => Storage.Recordings.AddAsync(Entry(1) with { Path = " " }));
+        await Assert.ThrowsAsync<ArgumentException>(() => Recordings.AddAsync(Entry(1) with { Path = " " }));
     }
 
     [Fact]
     public async Task Every_access_is_logged_with_who_what_and_when()
     {
         var entry = Entry(0);
-        await Storage.Recordings.AddAsync(entry);
+        await Recordings.AddAsync(entry);
 
-        var first = await Storage.Recordings.LogAccessAsync(entry.Id, "supervisor.ana", "play");
+        var first = await Recordings.LogAccessAsync(entry.Id, "supervisor.ana", "play");
         Clock.Advance(TimeSpan.FromMinutes(5));
-        var second = await Storage.Recordings.LogAccessAsync(entry.Id, "auditor.bob", "download");
+        var second = await Recordings.LogAccessAsync(entry.Id, "auditor.bob", "download");
 
-        var log = await Storage.Recordings.GetAccessLogAsync(entry.Id);
+        var log = await Recordings.GetAccessLogAsync(entry.Id);
         Assert.Equal([first, second], log);
         Assert.Equal(("auditor.bob", "download", Start.AddMinutes(5)), (log[1].AccessedBy, log[1].Action, log[1].AccessedAt));
         Assert.NotEqual(first.Id, second.Id);
@@ -58,7 +58,7 @@ public abstract class RecordingIndexContract : StorageTestBase
     {
         var missing = Guid.CreateVersion7();
 
-        var error = await Assert.ThrowsAsync<KeyNotFoundException>(() => Storage.Recordings.LogAccessAsync(missing, "ana", "play"));
+        var error = await Assert.ThrowsAsync<KeyNotFoundException>(() => Recordings.LogAccessAsync(missing, "ana", "play"));
 
         Assert.Contains(missing.ToString(), error.Message, StringComparison.Ordinal);
     }
@@ -67,14 +67,14 @@ public abstract class RecordingIndexContract : StorageTestBase
     public async Task Removing_a_recording_removes_its_access_log()
     {
         var entry = Entry(0);
-        await Storage.Recordings.AddAsync(entry);
-        await Storage.Recordings.LogAccessAsync(entry.Id, "ana", "play");
+        await Recordings.AddAsync(entry);
+        await Recordings.LogAccessAsync(entry.Id, "ana", "play");
 
-        Assert.True(await Storage.Recordings.RemoveAsync(entry.Id));
-        Assert.False(await Storage.Recordings.RemoveAsync(entry.Id));
+        Assert.True(await Recordings.RemoveAsync(entry.Id));
+        Assert.False(await Recordings.RemoveAsync(entry.Id));
 
-        Assert.Null(await Storage.Recordings.GetAsync(entry.Id));
-        Assert.Empty(await Storage.Recordings.GetAccessLogAsync(entry.Id));
+        Assert.Null(await Recordings.GetAsync(entry.Id));
+        Assert.Empty(await Recordings.GetAccessLogAsync(entry.Id));
     }
 
     [Fact]
@@ -82,10 +82,10 @@ public abstract class RecordingIndexContract : StorageTestBase
     {
         for (var minute = 0; minute < 5; minute++)
         {
-            await Storage.Recordings.AddAsync(Entry(minute));
+            await Recordings.AddAsync(Entry(minute));
         }
 
-        var older = await Storage.Recordings.ListOlderThanAsync(Start.AddMinutes(4), 3);
+        var older = await Recordings.ListOlderThanAsync(Start.AddMinutes(4), 3);
 
         Assert.Equal([Start, Start.AddMinutes(1), Start.AddMinutes(2)], older.Select(r => r.CreatedAt));
     }
@@ -94,23 +94,28 @@ public abstract class RecordingIndexContract : StorageTestBase
     public async Task The_index_and_access_log_survive_a_restart()
     {
         var entry = Entry(0);
-        await Storage.Recordings.AddAsync(entry);
-        var access = await Storage.Recordings.LogAccessAsync(entry.Id, "ana", "play");
+        await Recordings.AddAsync(entry);
+        var access = await Recordings.LogAccessAsync(entry.Id, "ana", "play");
 
         await ReopenAsync();
 
-        Assert.Equal(entry, await Storage.Recordings.GetAsync(entry.Id));
-        Assert.Equal([access], await Storage.Recordings.GetAccessLogAsync(entry.Id));
+        Assert.Equal(entry, await Recordings.GetAsync(entry.Id));
+        Assert.Equal([access], await Recordings.GetAccessLogAsync(entry.Id));
     }
 }
 
 public sealed class SqliteRecordingIndexTests : RecordingIndexContract
 {
-    protected override Task<StorageOptions> CreateOptionsAsync() => Databases.Sqlite();
+    protected override Task<StorageOptions?> CreateOptionsAsync() => Databases.Sqlite();
 }
 
 [Collection(PostgresServerGroup.Name)]
 public sealed class PostgresRecordingIndexTests(PostgresServer server) : RecordingIndexContract
 {
-    protected override Task<StorageOptions> CreateOptionsAsync() => Databases.Postgres(server);
+    protected override Task<StorageOptions?> CreateOptionsAsync() => Databases.Postgres(server);
+}
+
+public sealed class InMemoryRecordingIndexTests : RecordingIndexContract
+{
+    protected override Task<StorageOptions?> CreateOptionsAsync() => Databases.InMemory();
 }

@@ -131,11 +131,11 @@ public abstract class RetentionContract : StorageTestBase
 
 public sealed class SqliteRetentionTests : RetentionContract
 {
-    protected override Task<StorageOptions> CreateOptionsAsync() => Databases.Sqlite();
+    protected override Task<StorageOptions?> CreateOptionsAsync() => Databases.Sqlite();
 }
 
 [Collection(PostgresServerGroup.Name)]
 public sealed class PostgresRetentionTests(PostgresServer server) : RetentionContract
 {
-    protected override Task<StorageOptions> CreateOptionsAsync() => Databases.Postgres(server);
+    protected override Task<StorageOptions?> CreateOptionsAsync() => Databases.Postgres(server);
 }

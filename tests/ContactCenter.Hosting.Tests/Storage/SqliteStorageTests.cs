@@ -1,3 +1,4 @@
+using ContactCenter.Dialer;
 using ContactCenter.Hosting.Storage;
 using ContactCenter.Testing;
 using Microsoft.Data.Sqlite;
@@ -137,6 +138,30 @@ public sealed class SqliteStorageTests : IDisposable
         Assert.True(File.Exists(Path.Combine(_folder, "contactcenter.db")));
         Assert.Equal(TimeSpan.FromDays(7), host.Services.GetRequiredService<ContactCenterStorage>().Options.Retention.EventAge);
         Assert.NotNull(await flows.GetDraftAsync("main", default));
+    }
+
+    [Fact]
+    public async Task A_host_gives_the_dialer_the_database_campaign_store_unless_one_is_registered_first()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddContactCenterStorage(options => options.DataDirectory = _folder);
+        using (var host = builder.Build())
+        {
+            await host.StartAsync();
+            var store = host.Services.GetRequiredService<ICampaignStore>();
+            store.SaveCampaign(new CampaignRecord(Guid.CreateVersion7(), new CampaignSettings { Name = "spring" }, CampaignState.Draft, null, 0));
+
+            Assert.Same(host.Services.GetRequiredService<ContactCenterStorage>().Campaigns, store);
+            Assert.Equal("spring", Assert.Single(store.LoadCampaigns()).Settings.Name);
+            await host.StopAsync();
+        }
+
+        var own = new InMemoryCampaignStore();
+        var replaced = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        replaced.Services.AddSingleton<ICampaignStore>(own);
+        replaced.Services.AddContactCenterStorage(options => options.DataDirectory = _folder);
+        using var second = replaced.Build();
+        Assert.Same(own, second.Services.GetRequiredService<ICampaignStore>());
     }
 
     [Fact]
