@@ -44,7 +44,7 @@ public sealed class SipUserAgent : IAsyncDisposable
     /// <summary>Offered each new incoming call; answer, ring or reject it. With no handler, calls get 480.</summary>
     public Func<SipCall, ValueTask>? IncomingCall { get; set; }
 
-    /// <summary>Handles out-of-dialog requests other than INVITE (REGISTER, MESSAGE, SUBSCRIBE...); null answers 501.</summary>
+    /// <summary>Handles out-of-dialog requests other than INVITE and OPTIONS (REGISTER, MESSAGE, SUBSCRIBE...); null answers 501.</summary>
     public SipRequestHandler? OtherRequest { get; set; }
 
     /// <summary>The calls not yet terminated.</summary>
@@ -238,13 +238,13 @@ public sealed class SipUserAgent : IAsyncDisposable
 
         if (request.Method != SipMethod.Invite)
         {
-            if (OtherRequest is { } other)
-            {
-                await other(transaction);
-            }
-            else if (request.Method == SipMethod.Options)
+            if (request.Method == SipMethod.Options)
             {
                 await transaction.RespondAsync(Endpoint.CreateOptionsResponse(request));
+            }
+            else if (OtherRequest is { } other)
+            {
+                await other(transaction);
             }
             else
             {

@@ -17,3 +17,10 @@ public delegate ValueTask SipMessageHandler(SipMessage message, SipRemote source
 
 /// <summary>Handles bytes that could not be parsed as a message.</summary>
 public delegate ValueTask SipMalformedHandler(SipMalformedMessage malformed);
+
+/// <summary>Sees every message the transport layer delivers or sends, for logging and tracing. Must be quick.</summary>
+/// <param name="outbound">True for a message sent, false for one received.</param>
+/// <param name="message">The message.</param>
+/// <param name="protocol">The transport.</param>
+/// <param name="remote">The peer's address: the source of a received message, the destination of a sent one.</param>
+public delegate void SipMessageTrace(bool outbound, SipMessage message, SipTransportProtocol protocol, System.Net.IPEndPoint remote);

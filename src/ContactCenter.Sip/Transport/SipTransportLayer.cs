@@ -137,6 +137,7 @@ public sealed class SipTransportLayer : ISipTransport, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(remote);
+        _options.Trace?.Invoke(true, message, protocol, remote);
         using var writer = new PooledBufferWriter();
         message.WriteTo(writer);
         if (protocol == SipTransportProtocol.Udp)
@@ -170,6 +171,7 @@ public sealed class SipTransportLayer : ISipTransport, IAsyncDisposable
         if (requestSource.Protocol.IsReliable()
             && _connections.TryGetValue(requestSource.ConnectionId, out var connection) && !connection.IsClosed)
         {
+            _options.Trace?.Invoke(true, response, requestSource.Protocol, connection.Remote);
             await connection.SendAsync(writer.WrittenMemory, cancellationToken);
             return;
         }
@@ -177,6 +179,7 @@ public sealed class SipTransportLayer : ISipTransport, IAsyncDisposable
         var destination = _options.SymmetricResponses && requestSource.Protocol == SipTransportProtocol.Udp && response.TopVia?.Maddr is null
             ? requestSource.RemoteEndPoint
             : ResponseDestination(response, requestSource);
+        _options.Trace?.Invoke(true, response, requestSource.Protocol, destination);
         if (requestSource.Protocol == SipTransportProtocol.Udp)
         {
             await SendDatagramAsync(writer.WrittenMemory, destination, cancellationToken);
@@ -333,6 +336,8 @@ public sealed class SipTransportLayer : ISipTransport, IAsyncDisposable
             {
                 StampReceived(request, source.RemoteEndPoint);
             }
+
+            _options.Trace?.Invoke(false, message, source.Protocol, source.RemoteEndPoint);
 
             await _onMessage(message, source);
         }

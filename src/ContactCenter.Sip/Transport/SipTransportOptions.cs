@@ -36,6 +36,9 @@ public sealed class SipTransportOptions
     /// </summary>
     public RemoteCertificateValidationCallback? ServerCertificateValidation { get; set; }
 
+    /// <summary>Called for every message received (after parsing) and sent; null for none.</summary>
+    public SipMessageTrace? Trace { get; set; }
+
     /// <summary>Checks the options; the message names the bad option.</summary>
     /// <exception cref="ArgumentException">An option is out of range or missing.</exception>
     public void Validate()
