@@ -12,9 +12,7 @@ internal static class SipCommands
 
         sip.Subcommands.Add(SipParseCommand.Create());
 
-        var serve = new Command("serve", "Run a standalone SIP endpoint for conformance, interop and trunk debugging.");
-        NotAvailable.Attach(serve, "the SIP core");
-        sip.Subcommands.Add(serve);
+        sip.Subcommands.Add(SipServeCommand.Create());
         return sip;
     }
 }
