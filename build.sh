@@ -9,7 +9,7 @@ cd "$(dirname "$0")"
 
 CONFIGURATION=${CONFIGURATION:-Release}
 # Debian packages the tests use as real peers and tools. Later issues add to this list.
-DEB_PACKAGES=(python3 espeak-ng sox sip-tester postgresql)
+DEB_PACKAGES=(python3 espeak-ng sox sip-tester postgresql baresip-core)
 
 log() { printf '\n== %s\n' "$*"; }
 
