@@ -32,16 +32,7 @@ internal static class TestSupport
         });
     }
 
-    public static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "ContactCenter.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("ContactCenter.sln not found above " + AppContext.BaseDirectory);
-    }
+    public static string RepositoryRoot() => ContactCenter.Testing.RepositoryPaths.Root;
 
     public static string SamplesFolder => Path.Combine(RepositoryRoot(), "samples", "flows");
 }

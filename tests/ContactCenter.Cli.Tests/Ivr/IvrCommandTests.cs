@@ -128,16 +128,7 @@ public class IvrCommandTests
         return path;
     }
 
-    internal static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "ContactCenter.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("ContactCenter.sln not found");
-    }
+    internal static string RepositoryRoot() => ContactCenter.Testing.RepositoryPaths.Root;
 }
 
 public class IvrRunStubTests

@@ -95,14 +95,7 @@ public sealed class SipParseCommandTests
     [Fact]
     public async Task Rfc4475_torture_corpus_passes_the_conformance_script()
     {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "ContactCenter.sln")))
-        {
-            root = root.Parent;
-        }
-
-        Assert.NotNull(root);
-        var script = Path.GetFullPath(Path.Combine(root.FullName, "..", "shared", "conformance", "sip-torture.py"));
+        var script = ContactCenter.Testing.RepositoryPaths.TortureScript;
         var start = new ProcessStartInfo("python3")
         {
             RedirectStandardOutput = true,

@@ -120,7 +120,7 @@ public sealed class SipServeCommandTests
         using (process)
         {
             await WaitForTextAsync(output, "listening on");
-            var script = Path.Combine(RepositoryRoot(), "..", "shared", "conformance", "sip-torture.py");
+            var script = ContactCenter.Testing.RepositoryPaths.TortureScript;
             var start = new ProcessStartInfo("python3") { RedirectStandardOutput = true };
             foreach (var arg in new[] { script, "uas", "127.0.0.1", port.ToString(CultureInfo.InvariantCulture) })
             {
@@ -191,18 +191,5 @@ public sealed class SipServeCommandTests
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains($"udp:127.0.0.1:{port}", result.StandardError, StringComparison.Ordinal);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "ContactCenter.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("ContactCenter.sln not found");
     }
 }

@@ -65,7 +65,7 @@ public sealed class DependencyRuleTests
     }
 
     private static XDocument Project(string library) =>
-        XDocument.Load(Path.Combine(RepositoryLayout.Root, "src", library, library + ".csproj"));
+        XDocument.Load(Path.Combine(ContactCenter.Testing.RepositoryPaths.Root, "src", library, library + ".csproj"));
 
     private static List<string> ProjectReferences(string library) => ReferencedProjectNames(Project(library));
 

@@ -25,7 +25,7 @@ public sealed class ReferenceDeploymentTests
 
     private static Process StartReference(out StringBuilder output)
     {
-        var dll = Path.Combine(RepositoryRoot(), "samples", "ContactCenter.Reference", "bin", Configuration(), "net10.0", "ContactCenter.Reference.dll");
+        var dll = Path.Combine(ContactCenter.Testing.RepositoryPaths.Root, "samples", "ContactCenter.Reference", "bin", Configuration(), "net10.0", "ContactCenter.Reference.dll");
         Assert.True(File.Exists(dll), $"reference deployment not built: {dll}");
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
@@ -65,17 +65,4 @@ public sealed class ReferenceDeploymentTests
 
     private static string Configuration() =>
         new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name; // bin/<Configuration>/net10.0/
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "ContactCenter.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("ContactCenter.sln not found");
-    }
 }

@@ -173,7 +173,7 @@ public sealed class UasCoreTests : IAsyncLifetime
     [Fact]
     public async Task Every_RFC_4475_torture_message_gets_the_expected_reaction_and_the_server_stays_up()
     {
-        var script = Path.Combine(RepositoryRoot(), "..", "shared", "conformance", "sip-torture.py");
+        var script = ContactCenter.Testing.RepositoryPaths.TortureScript;
         Assert.True(File.Exists(script), $"the conformance script is missing: {script}");
         var start = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in new[] { script, "uas", "127.0.0.1", _address.Port.ToString(System.Globalization.CultureInfo.InvariantCulture) })
@@ -188,18 +188,5 @@ public sealed class UasCoreTests : IAsyncLifetime
         await process.WaitForExitAsync();
 
         Assert.True(output.TrimEnd().EndsWith("51 passed, 0 failed", StringComparison.Ordinal), output);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "ContactCenter.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("ContactCenter.sln not found");
     }
 }

@@ -80,16 +80,7 @@ internal static class TestMessages
     }
 
     /// <summary>The repository root: the folder holding ContactCenter.sln, found by walking up from the test binaries.</summary>
-    public static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ContactCenter.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException("ContactCenter.sln not found above " + AppContext.BaseDirectory);
-    }
+    public static string RepositoryRoot() => ContactCenter.Testing.RepositoryPaths.Root;
 
     public static string CorpusDirectory() =>
         Path.GetFullPath(Path.Combine(RepositoryRoot(), "..", "shared", "conformance", "rfc4475"));
