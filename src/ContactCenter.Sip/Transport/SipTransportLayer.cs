@@ -91,7 +91,12 @@ public sealed class SipTransportLayer : ISipTransport, IAsyncDisposable
                 }
 
                 socket.Bind(address.EndPoint);
-                if (address.Protocol != SipTransportProtocol.Udp)
+                if (address.Protocol == SipTransportProtocol.Udp)
+                {
+                    socket.ReceiveBufferSize = _options.UdpSocketBufferSize;
+                    socket.SendBufferSize = _options.UdpSocketBufferSize;
+                }
+                else
                 {
                     socket.Listen(512);
                 }

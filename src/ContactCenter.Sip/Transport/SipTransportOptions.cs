@@ -36,6 +36,13 @@ public sealed class SipTransportOptions
     /// </summary>
     public RemoteCertificateValidationCallback? ServerCertificateValidation { get; set; }
 
+    /// <summary>
+    /// The receive and send buffer of each UDP socket, in bytes. A burst of datagrams beyond it is dropped by the
+    /// kernel (and recovered only by retransmission), so busy servers want it large. Default 4 MiB; the kernel
+    /// caps it at net.core.rmem_max / wmem_max.
+    /// </summary>
+    public int UdpSocketBufferSize { get; set; } = 4 * 1024 * 1024;
+
     /// <summary>Called for every message received (after parsing) and sent; null for none.</summary>
     public SipMessageTrace? Trace { get; set; }
 
@@ -66,6 +73,11 @@ public sealed class SipTransportOptions
         if (ConnectTimeout <= TimeSpan.Zero)
         {
             throw new ArgumentException("SipTransportOptions.ConnectTimeout must be positive.", nameof(ConnectTimeout));
+        }
+
+        if (UdpSocketBufferSize < 8 * 1024)
+        {
+            throw new ArgumentException("SipTransportOptions.UdpSocketBufferSize must be at least 8 KiB.", nameof(UdpSocketBufferSize));
         }
 
         if (MaxConnections < 1)
