@@ -21,6 +21,7 @@ public sealed class SipEndpoint : ISipTransactionUser, IAsyncDisposable
     private readonly SipRequestHandler? _handler;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, (string Branch, long At)> _recent = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<(string Key, long At)> _recentOrder = new();
     private readonly SipTransportLayer _transport;
     private readonly SipTransactionLayer _transactions;
 
@@ -170,11 +171,17 @@ public sealed class SipEndpoint : ISipTransactionUser, IAsyncDisposable
         }
 
         var now = _time.GetTimestamp();
+        ForgetOld();
         var key = $"{fromTag}|{request.CallId}|{request.CSeq}";
-        var seen = _recent.GetOrAdd(key, _ => (transaction.Branch, now));
-        if (_recent.Count > 10_000)
+        var added = false;
+        var seen = _recent.GetOrAdd(key, _ =>
         {
-            ForgetOld();
+            added = true;
+            return (transaction.Branch, now);
+        });
+        if (added)
+        {
+            _recentOrder.Enqueue((key, now));
         }
 
         return seen.Branch == transaction.Branch || _time.GetElapsedTime(seen.At) > _options.MergedRequestWindow
@@ -182,13 +189,14 @@ public sealed class SipEndpoint : ISipTransactionUser, IAsyncDisposable
             : request.CreateResponse(482, "Loop Detected");
     }
 
+    /// <summary>Drops the entries older than the window, oldest first: amortized constant time per request.</summary>
     private void ForgetOld()
     {
-        foreach (var entry in _recent)
+        while (_recentOrder.TryPeek(out var oldest) && _time.GetElapsedTime(oldest.At) > _options.MergedRequestWindow)
         {
-            if (_time.GetElapsedTime(entry.Value.At) > _options.MergedRequestWindow)
+            if (_recentOrder.TryDequeue(out oldest))
             {
-                _recent.TryRemove(entry);
+                _recent.TryRemove(new KeyValuePair<string, (string, long)>(oldest.Key, _recent.GetValueOrDefault(oldest.Key)));
             }
         }
     }
