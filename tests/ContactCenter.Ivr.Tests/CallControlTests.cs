@@ -95,7 +95,7 @@ public class CallControlTests
     }
 
     [Theory]
-    [InlineData("hangup", "start")]
+    [InlineData("hangup", "menu")]
     [InlineData("1,hangup", "confirm")]
     [InlineData("1,#,hangup", "collect")]
     [InlineData("1,#,123#,hangup", "queue")]
@@ -111,6 +111,44 @@ public class CallControlTests
         Assert.Equal(IvrOutcome.CallerHangup, run.Result.Outcome);
         Assert.Equal(lastNode, run.Result.Trace[^1].NodeId);
         Assert.Equal("callerHangup", run.Result.Trace[^1].Outcome);
+    }
+
+    [Fact]
+    public async Task Scripted_hang_up_during_a_voicemail_after_its_prompt_keeps_the_message()
+    {
+        var run = await RunAsync(Flow("""
+            { "id": "start", "type": "voicemail", "parameters": { "mailbox": "sales", "prompt": "Leave a message." }, "transitions": { "next": "end" } },
+            """ + End), "hangup");
+        Assert.Equal(IvrOutcome.Voicemail, run.Result.Outcome);
+        Assert.NotNull(run.Result.Recording);
+        Assert.Equal(["play text: Leave a message.", "record sales (beep)"], run.Channel.Log.Where(l => l.StartsWith("play", StringComparison.Ordinal) || l.StartsWith("record", StringComparison.Ordinal)));
+        Assert.Equal("caller hung up", run.Channel.Log[^2]);
+    }
+
+    [Fact]
+    public async Task Scripted_hang_up_is_taken_where_the_caller_is_listened_to_not_during_a_prompt_that_cannot_be_interrupted()
+    {
+        var run = await RunAsync(Flow("""
+            { "id": "start", "type": "play", "parameters": { "text": "Please hold the line" }, "transitions": { "next": "menu" } },
+            { "id": "menu", "type": "menu", "parameters": { "prompt": "Press 1" }, "transitions": { "1": "end", "failed": "end" } },
+            """ + End), "hangup");
+        Assert.Equal(IvrOutcome.CallerHangup, run.Result.Outcome);
+        Assert.Equal(["start", "menu"], run.Result.Path);
+        var log = run.Channel.Log.ToList();
+        Assert.True(log.IndexOf("play text: Please hold the line") < log.IndexOf("play text: Press 1"));
+        Assert.Equal("caller hung up", log[^1]);
+    }
+
+    [Fact]
+    public async Task Scripted_hang_up_while_waiting_in_a_queue_abandons_the_queue()
+    {
+        var run = await RunAsync(Flow("""
+            { "id": "start", "type": "queue", "parameters": { "queue": "Sales" }, "transitions": { "next": "end" } },
+            """ + End), "hangup");
+        Assert.Equal(IvrOutcome.CallerHangup, run.Result.Outcome);
+        Assert.Equal(["start"], run.Result.Path);
+        Assert.Equal("Sales", Assert.Single(run.Channel.QueueTransfers).Queue);
+        Assert.Equal(Monday10Utc.AddSeconds(30), run.Result.EndedAt);
     }
 
     [Fact]

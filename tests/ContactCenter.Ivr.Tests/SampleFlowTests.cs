@@ -37,7 +37,7 @@ public class SampleFlowTests
         [
             ("#", IvrOutcome.Voicemail, "goodbye"),
             ("", IvrOutcome.Voicemail, "goodbye"),
-            ("hangup", IvrOutcome.CallerHangup, "start"),
+            ("hangup", IvrOutcome.Voicemail, "voicemail"),
         ],
         ["support-line.json"] =
         [
@@ -63,11 +63,20 @@ public class SampleFlowTests
 
     [Theory]
     [MemberData(nameof(SampleFiles))]
+    public async Task Sample_flow_sub_flows_resolve_as_ivr_run_finds_them(string file)
+    {
+        var path = Path.Combine(SamplesFolder, file);
+        var result = await FlowValidator.ValidateAsync(File.ReadAllText(path), new FlowDirectoryResolver(Path.GetDirectoryName(path)!));
+        Assert.True(result.IsValid, string.Join(Environment.NewLine, result.Diagnostics));
+    }
+
+    [Theory]
+    [MemberData(nameof(SampleFiles))]
     public async Task Sample_flow_runs_each_scripted_call_to_its_expected_outcome(string file)
     {
         Assert.True(Scenarios.TryGetValue(file, out var scenarios), $"add scripted calls for samples/flows/{file} to {nameof(SampleFlowTests)}");
         var flow = CompiledFlow.Compile(File.ReadAllText(Path.Combine(SamplesFolder, file)));
-        var resolver = new SampleResolver();
+        var resolver = new FlowDirectoryResolver(Path.GetDirectoryName(Path.Combine(SamplesFolder, file))!);
         foreach (var (script, outcome, lastNode) in scenarios)
         {
             var run = await FlowSimulation.RunAsync(flow, new SimulationOptions
@@ -113,15 +122,5 @@ public class SampleFlowTests
         });
         Assert.Equal(5, Assert.Single(run.Channel.QueueTransfers).Priority);
         Assert.Equal("standard", run.Result.Variables["tier"]);
-    }
-
-    /// <summary>Resolves sub-flows from the sample folder by file name.</summary>
-    private sealed class SampleResolver : IFlowResolver
-    {
-        public ValueTask<CompiledFlow?> ResolveAsync(string flowId, string versionOrAlias, CancellationToken cancellationToken)
-        {
-            var path = Path.Combine(SamplesFolder, "subflows", flowId + ".json");
-            return ValueTask.FromResult(File.Exists(path) ? CompiledFlow.Compile(File.ReadAllText(path)) : null);
-        }
     }
 }

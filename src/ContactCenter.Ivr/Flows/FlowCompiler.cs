@@ -16,6 +16,12 @@ internal static class FlowCompiler
     {
         var context = new CompileContext();
         diagnostics = context.Diagnostics;
+        return Compile(json, limits, context);
+    }
+
+    /// <summary>Compiles into <paramref name="context"/>, which keeps the diagnostics and the sub-flow references.</summary>
+    public static CompiledFlow? Compile(string json, FlowLimits limits, CompileContext context)
+    {
         if (json.Length > limits.MaxDocumentLength)
         {
             context.Error("too-large", null, "$", $"the document has {json.Length} characters; the limit is {limits.MaxDocumentLength}");
@@ -183,7 +189,7 @@ internal static class FlowCompiler
         }
 
         var values = defaults.Select(d => (context.Variables.Slot(d.Name), d.Value)).ToArray();
-        return new CompiledFlow(id!, name, startIndex, built!, context.Variables, values, FlowContent.Hash(root), [.. context.Diagnostics]);
+        return new CompiledFlow(id!, name, startIndex, built!, context.Variables, values, FlowContent.Hash(root), [.. context.Diagnostics], [.. context.Subflows]);
     }
 
     private static void CheckGraph(NodeReader[] readers, int start, CompileContext context)

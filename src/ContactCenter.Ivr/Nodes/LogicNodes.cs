@@ -267,8 +267,27 @@ internal sealed class SubflowNode : NodeBase
         : base(reader)
     {
         _flow = reader.String("flow", required: true) ?? string.Empty;
-        _version = reader.String("version", required: false) ?? "live";
+        if (_flow.Length > 0 && !FlowCompiler.IsValidId(_flow))
+        {
+            reader.Error("invalid-parameter", reader.ParameterPath("flow"), $"'{_flow}' is not a flow id (1 to 64 letters, digits, '_', '-' or '.')");
+        }
+
+        var named = reader.Has("version");
+        if (reader.PeekKind("version") == JsonValueKind.Number)
+        {
+            _version = reader.Int("version", 1, 1, int.MaxValue).ToString(CultureInfo.InvariantCulture);
+        }
+        else
+        {
+            _version = reader.String("version", required: false) ?? FlowReference.DefaultAlias;
+            if (!FlowCompiler.IsValidId(_version))
+            {
+                reader.Error("invalid-parameter", reader.ParameterPath("version"), $"'{_version}' is not a version number or alias");
+            }
+        }
+
         _next = reader.Transition(TransitionNames.Next, required: true);
+        reader.AddSubflow(new SubflowReference(reader.Id, reader.Path, _flow, _version, named));
     }
 
     public override ValueTask<Step> ExecuteAsync(IvrSession session)

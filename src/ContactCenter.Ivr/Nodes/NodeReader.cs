@@ -65,6 +65,8 @@ internal sealed class NodeReader
     public JsonValueKind PeekKind(string name) =>
         _parameters.ValueKind == JsonValueKind.Object && _parameters.TryGetProperty(name, out var value) ? value.ValueKind : JsonValueKind.Undefined;
 
+    public void AddSubflow(SubflowReference reference) => _context.Subflows.Add(reference);
+
     public bool Has(string name) => _parameters.ValueKind == JsonValueKind.Object && _parameters.TryGetProperty(name, out _);
 
     public JsonElement? Element(string name, JsonValueKind kind, bool required)

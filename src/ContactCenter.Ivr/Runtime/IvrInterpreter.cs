@@ -262,8 +262,17 @@ public sealed class IvrInterpreter : IDisposable
             throw new NodeFailedException("no flow resolver is configured for sub-flows");
         }
 
-        var callee = await FlowResolver.ResolveAsync(call.FlowId, call.Version, session.CancellationToken).ConfigureAwait(false)
-            ?? throw new NodeFailedException($"sub-flow '{call.FlowId}' version '{call.Version}' was not found");
+        CompiledFlow? resolved;
+        try
+        {
+            resolved = await FlowResolver.ResolveAsync(call.FlowId, call.Version, session.CancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidFlowException ex)
+        {
+            throw new NodeFailedException($"sub-flow '{call.FlowId}' version '{call.Version}' is invalid: {ex.Message}");
+        }
+
+        var callee = resolved ?? throw new NodeFailedException($"sub-flow '{call.FlowId}' version '{call.Version}' was not found");
         var values = callee.NewValues();
         CopyByName(session.Flow, session.Values, callee, values);
         (session.Stack ??= []).Add(new Frame(session.Flow, session.Values, call.ReturnIndex));

@@ -49,6 +49,10 @@ public sealed class IvrInterpreterOptions
 /// <summary>Finds the compiled flow a <c>subflow</c> node calls, by flow id and version number or alias.</summary>
 public interface IFlowResolver
 {
-    /// <summary>Returns the flow, or <see langword="null"/> when there is no such flow or version.</summary>
+    /// <summary>
+    /// Returns the flow, or <see langword="null"/> when there is no such flow or version. A resolver may instead throw
+    /// <see cref="FlowNotFoundException"/> to say why (which files or versions exist), or
+    /// <see cref="InvalidFlowException"/> for a flow that does not compile.
+    /// </summary>
     ValueTask<CompiledFlow?> ResolveAsync(string flowId, string versionOrAlias, CancellationToken cancellationToken);
 }

@@ -6,10 +6,13 @@ namespace ContactCenter.Ivr.Simulation;
 /// An <see cref="IIvrChannel"/> driven by a script of caller events, for tests and <c>contactcenter ivr run</c>.
 /// The script is comma-separated: a group of keys such as <c>1</c> or <c>12345#</c> (typed together, then the caller
 /// pauses), <c>timeout</c> or an empty item (the caller says nothing), <c>hangup</c> (the caller hangs up),
-/// <c>overflow</c> (the next queue transfer overflows), <c>busy</c> (the next transfer fails); during a recording,
-/// <c>hangup</c> ends the message and the call. Every wait happens on
-/// a <see cref="SimulationClock"/>, so timeouts cost no real time. Interruptible prompts take the first key of the
-/// next group (barge-in). Once the script is used up the caller stays silent.
+/// <c>overflow</c> (the next queue transfer overflows), <c>busy</c> (the next transfer fails). Items are used in order
+/// by the operations that listen to the caller: a prompt keys can interrupt, a digit collection, a recording, a queue
+/// wait, a transfer ring. A <c>hangup</c> ends the call in the first of these the script reaches: during an
+/// interruptible prompt, while digits are awaited, at the end of a voicemail message (the message is kept), while
+/// waiting in a queue or while a transfer rings. Answering and prompts that cannot be interrupted play through.
+/// Every wait happens on a <see cref="SimulationClock"/>, so timeouts cost no real time. Interruptible prompts take the
+/// first key of the next group (barge-in). Once the script is used up the caller stays silent.
 /// </summary>
 public sealed class ScriptedChannel : IIvrChannel
 {
@@ -108,6 +111,11 @@ public sealed class ScriptedChannel : IIvrChannel
             ? TimePerCharacter * Math.Max(10, text.Length)
             : AudioPromptDuration;
         _log.Add(prompt.Text is not null ? "play text: " + prompt.Text : "play audio: " + prompt.AudioFile);
+        if (prompt.Interruptible)
+        {
+            HangUpIfScripted(duration / 2);
+        }
+
         if (prompt.Interruptible && Current is { Kind: EventKind.Keys } keys)
         {
             var key = keys.Keys[_offset++];
@@ -125,6 +133,7 @@ public sealed class ScriptedChannel : IIvrChannel
     {
         ArgumentNullException.ThrowIfNull(request);
         Begin(cancellationToken);
+        HangUpIfScripted(TimeSpan.Zero);
         if (Current is not { Kind: EventKind.Keys } keys)
         {
             if (Current is { Kind: EventKind.Silence })
@@ -167,7 +176,7 @@ public sealed class ScriptedChannel : IIvrChannel
     public ValueTask<RecordingResult> RecordAsync(RecordingRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        Begin(cancellationToken, hangUpNow: false);
+        Begin(cancellationToken);
         var id = "rec-" + Clock.GetUtcNow().ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
         var duration = request.MaxLength < MessageDuration ? request.MaxLength : MessageDuration;
         Clock.Advance(duration);
@@ -177,6 +186,7 @@ public sealed class ScriptedChannel : IIvrChannel
             Consume();
             _hungUp = true;
             hungUp = true;
+            _log.Add("caller hung up");
         }
         else if (Current is { Kind: EventKind.Keys } keys && request.EndKeys.Contains(keys.Keys[_offset], StringComparison.Ordinal))
         {
@@ -194,6 +204,7 @@ public sealed class ScriptedChannel : IIvrChannel
         Begin(cancellationToken);
         _log.Add("queue " + request.Queue);
         _queueTransfers.Add(request);
+        HangUpIfScripted(TimeSpan.FromSeconds(30));
         if (Current is { Kind: EventKind.Overflow })
         {
             Consume();
@@ -216,6 +227,7 @@ public sealed class ScriptedChannel : IIvrChannel
         Begin(cancellationToken);
         _transfers.Add(request);
         _log.Add("transfer " + request.Target.ToString().ToUpperInvariant() + " " + request.Destination);
+        HangUpIfScripted(TimeSpan.FromSeconds(2));
         if (Current is { Kind: EventKind.Busy })
         {
             Consume();
@@ -256,18 +268,23 @@ public sealed class ScriptedChannel : IIvrChannel
         _offset = 0;
     }
 
-    /// <summary>Starts an operation; a pending <c>hangup</c> ends the call now (a recording keeps it for its end).</summary>
-    private void Begin(CancellationToken cancellationToken, bool hangUpNow = true)
+    /// <summary>Starts an operation; throws when the call has already ended.</summary>
+    private void Begin(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (_hungUp)
         {
             throw new CallerHungUpException("The call has already ended.");
         }
+    }
 
-        if (hangUpNow && Current is { Kind: EventKind.HangUp })
+    /// <summary>In an operation that listens to the caller: when the script has reached <c>hangup</c>, the caller hangs up after <paramref name="after"/>.</summary>
+    private void HangUpIfScripted(TimeSpan after)
+    {
+        if (Current is { Kind: EventKind.HangUp })
         {
             Consume();
+            Clock.Advance(after);
             _hungUp = true;
             _log.Add("caller hung up");
             throw new CallerHungUpException();

@@ -175,6 +175,22 @@ public sealed class FlowLibrary : IFlowResolver
         return ResolveAsync(reference.FlowId, reference.Version, cancellationToken);
     }
 
+    /// <summary>What a flow has, for error messages (<c>versions: 1, 2; aliases: live=1</c>); <see langword="null"/> when the flow has no version and no draft.</summary>
+    internal async Task<string?> DescribeVersionsAsync(string flowId, CancellationToken cancellationToken)
+    {
+        var versions = await _store.ListVersionsAsync(flowId, cancellationToken).ConfigureAwait(false);
+        var draft = await _store.GetDraftAsync(flowId, cancellationToken).ConfigureAwait(false);
+        if (versions.Count == 0 && draft is null)
+        {
+            return null;
+        }
+
+        var aliases = await _store.GetAliasesAsync(flowId, cancellationToken).ConfigureAwait(false);
+        var numbers = versions.Count == 0 ? "none" : string.Join(", ", versions.Select(v => v.Number.ToString(CultureInfo.InvariantCulture)));
+        var names = aliases.Count == 0 ? "none" : string.Join(", ", aliases.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => a.Key + "=" + a.Value.ToString(CultureInfo.InvariantCulture)));
+        return $"versions: {numbers}; aliases: {names}" + (draft is null ? string.Empty : "; a draft");
+    }
+
     /// <summary>Exports a flow's draft, versions and aliases as one JSON document.</summary>
     public async Task<string> ExportAsync(string flowId, CancellationToken cancellationToken = default)
     {
