@@ -19,7 +19,7 @@ internal static class IvrRunCommand
         var file = new Argument<FileInfo>("FLOW") { Description = "The flow JSON file." };
         var input = new Option<string>("--input")
         {
-            Description = "The caller's script: comma-separated key groups ('1', '12345#'), 'timeout', 'hangup', 'overflow', 'busy'.",
+            Description = "The caller's script: comma-separated key groups ('1', '12345#'), 'timeout', 'hangup', 'overflow', 'busy' (see the ContactCenter.Ivr README).",
             DefaultValueFactory = _ => string.Empty,
         };
         var variables = new Option<string[]>("--var")
@@ -76,14 +76,12 @@ internal static class IvrRunCommand
             return ExitCodes.Usage;
         }
 
-        CompiledFlow flow;
-        try
+        // The same checks as 'ivr validate', sub-flows included: a missing sub-flow or version is refused before the call.
+        var resolver = new FlowDirectoryResolver(arguments.Flow.DirectoryName!);
+        var validation = await FlowValidator.ValidateAsync(json, resolver, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (!validation.IsValid)
         {
-            flow = CompiledFlow.Compile(json);
-        }
-        catch (InvalidFlowException ex)
-        {
-            foreach (var diagnostic in ex.Diagnostics)
+            foreach (var diagnostic in validation.Errors)
             {
                 error.WriteLine(diagnostic.ToString());
             }
@@ -91,6 +89,8 @@ internal static class IvrRunCommand
             error.WriteLine($"{Name}: the flow is invalid; run 'contactcenter ivr validate {arguments.Flow.Name}' for details");
             return ExitCodes.Invalid;
         }
+
+        var flow = CompiledFlow.Compile(json);
 
         if (stubJson is not null)
         {
@@ -119,7 +119,7 @@ internal static class IvrRunCommand
                     CalledNumber = arguments.Called,
                     Variables = variables,
                     HttpRequester = stubJson is null ? null : clock => StubHttpRequester.Parse(stubJson, clock),
-                    FlowResolver = new DirectoryFlowResolver(arguments.Flow.Directory!),
+                    FlowResolver = resolver,
                 },
                 cancellationToken).ConfigureAwait(false);
         }
@@ -270,22 +270,5 @@ internal static class IvrRunCommand
         }
 
         return System.Text.Encoding.UTF8.GetString(stream.ToArray());
-    }
-
-    /// <summary>Finds sub-flows as <c>ID.json</c> beside the flow or in its <c>subflows</c> folder (the version is ignored).</summary>
-    private sealed class DirectoryFlowResolver(DirectoryInfo directory) : IFlowResolver
-    {
-        public ValueTask<CompiledFlow?> ResolveAsync(string flowId, string versionOrAlias, CancellationToken cancellationToken)
-        {
-            foreach (var candidate in new[] { Path.Combine(directory.FullName, flowId + ".json"), Path.Combine(directory.FullName, "subflows", flowId + ".json") })
-            {
-                if (File.Exists(candidate))
-                {
-                    return ValueTask.FromResult<CompiledFlow?>(CompiledFlow.Compile(File.ReadAllText(candidate)));
-                }
-            }
-
-            return ValueTask.FromResult<CompiledFlow?>(null);
-        }
     }
 }

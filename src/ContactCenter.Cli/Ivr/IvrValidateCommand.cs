@@ -5,7 +5,9 @@ namespace ContactCenter.Cli.Ivr;
 
 /// <summary>
 /// <c>contactcenter ivr validate FLOW.json</c>: prints every diagnostic (severity, code, node id, JSON path, message),
-/// then <c>valid</c> with exit 0, or exit 1 when there is an error. A missing file is a command-line error (exit 2).
+/// then <c>valid</c> with exit 0, or exit 1 when there is an error. Sub-flows are resolved as <c>ivr run</c> finds them
+/// (<see cref="FlowDirectoryResolver"/>: beside the flow or in its <c>subflows</c> folder); a missing one is an error.
+/// A missing file is a command-line error (exit 2).
 /// </summary>
 internal static class IvrValidateCommand
 {
@@ -14,18 +16,18 @@ internal static class IvrValidateCommand
         var file = new Argument<FileInfo>("FLOW") { Description = "The flow JSON file." };
         var command = new Command("validate", "Validate a flow definition (JSON): print 'valid', or each error with its node id and JSON path.");
         command.Arguments.Add(file);
-        command.SetAction(parse => Run(parse.GetValue(file)!, Console.Out, Console.Error));
+        command.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(file)!, Console.Out, Console.Error, cancellationToken));
         return command;
     }
 
-    internal static int Run(FileInfo file, TextWriter output, TextWriter error)
+    internal static async Task<int> RunAsync(FileInfo file, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {
         if (!IvrFiles.TryRead(file, "ivr validate", error, out var json))
         {
             return ExitCodes.Usage;
         }
 
-        var result = FlowValidator.Validate(json);
+        var result = await FlowValidator.ValidateAsync(json, new FlowDirectoryResolver(file.DirectoryName!), cancellationToken: cancellationToken).ConfigureAwait(false);
         foreach (var diagnostic in result.Diagnostics)
         {
             output.WriteLine(diagnostic.ToString());

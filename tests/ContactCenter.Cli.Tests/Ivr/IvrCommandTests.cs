@@ -2,9 +2,19 @@ using System.Text.Json;
 
 namespace ContactCenter.Cli.Tests.Ivr;
 
-public class IvrCommandTests
+public sealed class IvrCommandTests : IDisposable
 {
     private static readonly string Samples = Path.Combine(RepositoryRoot(), "samples", "flows");
+
+    private readonly List<string> _folders = [];
+
+    public void Dispose()
+    {
+        foreach (var folder in _folders)
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 
     [Fact]
     public async Task Validate_prints_valid_and_exits_0_for_a_good_flow()
@@ -119,6 +129,87 @@ public class IvrCommandTests
         var result = await CliRunner.RunAsync("ivr", "run", file, "--input", "overflow");
         Assert.Equal(ExitCodes.Invalid, result.ExitCode);
         Assert.Contains("\"outcome\":\"error\"", result.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Validate_reports_a_missing_sub_flow_with_node_id_and_json_path()
+    {
+        var folder = TempFolder();
+        var flow = Path.Combine(folder, "main.json");
+        File.WriteAllText(flow, CallerFlow("""{ "flow": "ghost" }"""));
+        var result = await CliRunner.RunAsync("ivr", "validate", flow);
+        Assert.Equal(ExitCodes.Invalid, result.ExitCode);
+        Assert.Contains("error [missing-subflow] node 'call' at $.nodes[0].parameters.flow", result.StandardOutput, StringComparison.Ordinal);
+
+        File.WriteAllText(Path.Combine(folder, "subflows", "ghost.json"), SubFlow("ghost", "plain"));
+        var found = await CliRunner.RunAsync("ivr", "validate", flow);
+        Assert.Equal(ExitCodes.Success, found.ExitCode);
+        Assert.Equal("valid", found.StandardOutput.Trim());
+    }
+
+    [Fact]
+    public async Task Run_honours_the_version_named_in_a_sub_flow_reference()
+    {
+        var folder = TempFolder();
+        File.WriteAllText(Path.Combine(folder, "subflows", "identify.json"), SubFlow("identify", "plain"));
+        File.WriteAllText(Path.Combine(folder, "subflows", "identify@3.json"), SubFlow("identify", "three"));
+        var flow = Path.Combine(folder, "main.json");
+        File.WriteAllText(flow, CallerFlow("""{ "flow": "identify", "version": "3" }"""));
+        var pinned = await CliRunner.RunAsync("ivr", "run", flow);
+        Assert.Equal(ExitCodes.Success, pinned.ExitCode);
+        Assert.Equal("three", JsonDocument.Parse(pinned.StandardOutput.Trim().Split('\n')[^1]).RootElement.GetProperty("variables").GetProperty("who").GetString());
+
+        File.WriteAllText(flow, CallerFlow("""{ "flow": "identify" }"""));
+        var live = await CliRunner.RunAsync("ivr", "run", flow);
+        Assert.Equal("plain", JsonDocument.Parse(live.StandardOutput.Trim().Split('\n')[^1]).RootElement.GetProperty("variables").GetProperty("who").GetString());
+    }
+
+    [Fact]
+    public async Task Run_and_validate_refuse_a_named_version_when_only_the_unversioned_file_exists()
+    {
+        var folder = TempFolder();
+        File.WriteAllText(Path.Combine(folder, "subflows", "identify.json"), SubFlow("identify", "plain"));
+        var flow = Path.Combine(folder, "main.json");
+        File.WriteAllText(flow, CallerFlow("""{ "flow": "identify", "version": "7" }"""));
+        var run = await CliRunner.RunAsync("ivr", "run", flow);
+        Assert.Equal(ExitCodes.Invalid, run.ExitCode);
+        Assert.Equal(string.Empty, run.StandardOutput);
+        Assert.Contains("version '7' is named, but only the unversioned file subflows/identify.json exists", run.StandardError, StringComparison.Ordinal);
+        var validate = await CliRunner.RunAsync("ivr", "validate", flow);
+        Assert.Equal(ExitCodes.Invalid, validate.ExitCode);
+        Assert.Contains("node 'call' at $.nodes[0].parameters.version", validate.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_with_a_scripted_hang_up_during_the_voicemail_keeps_the_message()
+    {
+        var result = await CliRunner.RunAsync("ivr", "run", Path.Combine(Samples, "after-hours.json"), "--input", "hangup");
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        var lines = result.StandardOutput.Trim().Split('\n');
+        Assert.Contains("\"node\":\"closed-message\"", lines[^3], StringComparison.Ordinal);
+        var outcome = JsonDocument.Parse(lines[^1]).RootElement;
+        Assert.Equal("voicemail", outcome.GetProperty("outcome").GetString());
+        Assert.NotEqual(JsonValueKind.Null, outcome.GetProperty("recording").ValueKind);
+    }
+
+    private static string CallerFlow(string parameters) => $$"""
+        { "id": "main", "start": "call", "variables": { "who": "" }, "nodes": [
+          { "id": "call", "type": "subflow", "parameters": {{parameters}}, "transitions": { "next": "end" } },
+          { "id": "end", "type": "hangup" } ] }
+        """;
+
+    private static string SubFlow(string id, string label) => $$"""
+        { "id": "{{id}}", "start": "mark", "nodes": [
+          { "id": "mark", "type": "set", "parameters": { "values": { "who": "{{label}}" } }, "transitions": { "next": "done" } },
+          { "id": "done", "type": "return" } ] }
+        """;
+
+    private string TempFolder()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "cc-ivr-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path.Combine(path, "subflows"));
+        _folders.Add(path);
+        return path;
     }
 
     private static string TempFile(string content)
