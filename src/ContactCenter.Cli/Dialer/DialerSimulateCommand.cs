@@ -20,6 +20,7 @@ internal static class DialerSimulateCommand
         var answerRate = Option("--answer-rate", "Probability a dial is answered by a person.", defaults.AnswerRate);
         var machineRate = Option("--machine-rate", "Probability a dial is answered by a machine.", defaults.MachineRate);
         var busyRate = Option("--busy-rate", "Probability a dial is busy (the rest ring until the timeout).", defaults.BusyRate);
+        var amdFalsePositive = Option("--amd-false-positive", "Probability detection classifies a person as a machine (counted as abandoned).", defaults.AmdFalsePositiveRate);
         var ringTime = Option("--ring-time", "Mean seconds from dial to answer.", defaults.RingTime);
         var ringTimeout = Option("--ring-timeout", "Seconds the dialer lets a call ring (at least 15 unless shorter on purpose).", defaults.RingTimeout);
         var talk = Option("--talk", "Mean talk seconds (exponential).", defaults.Talk);
@@ -41,7 +42,7 @@ internal static class DialerSimulateCommand
         window.AcceptOnlyFromAmong("campaign", "24h");
 
         var command = new Command("simulate", "Simulate a campaign; print one JSON object of results.");
-        foreach (var option in new Option[] { agents, contacts, answerRate, machineRate, busyRate, ringTime, ringTimeout, talk, wrap, mode, target, duration, seed, window })
+        foreach (var option in new Option[] { agents, contacts, answerRate, machineRate, busyRate, amdFalsePositive, ringTime, ringTimeout, talk, wrap, mode, target, duration, seed, window })
         {
             command.Options.Add(option);
         }
@@ -55,6 +56,7 @@ internal static class DialerSimulateCommand
                 AnswerRate = parse.GetValue(answerRate),
                 MachineRate = parse.GetValue(machineRate),
                 BusyRate = parse.GetValue(busyRate),
+                AmdFalsePositiveRate = parse.GetValue(amdFalsePositive),
                 RingTime = parse.GetValue(ringTime),
                 RingTimeout = parse.GetValue(ringTimeout),
                 Talk = parse.GetValue(talk),
@@ -125,6 +127,7 @@ internal static class DialerSimulateCommand
         nameof(SimulationOptions.AnswerRate) => "--answer-rate",
         nameof(SimulationOptions.MachineRate) => "--machine-rate",
         nameof(SimulationOptions.BusyRate) => "--busy-rate",
+        nameof(SimulationOptions.AmdFalsePositiveRate) => "--amd-false-positive",
         nameof(SimulationOptions.RingTime) => "--ring-time",
         nameof(SimulationOptions.RingTimeout) => "--ring-timeout",
         nameof(SimulationOptions.Talk) => "--talk",

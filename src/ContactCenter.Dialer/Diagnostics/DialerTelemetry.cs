@@ -17,7 +17,7 @@ internal static class DialerTelemetry
 
     public static readonly Counter<long> CallsAnswered = Meter.CreateCounter<long>("dialer.calls.answered", "{call}", "Answered calls, tagged answered_by=person|machine.");
 
-    public static readonly Counter<long> CallsAbandoned = Meter.CreateCounter<long>("dialer.calls.abandoned", "{call}", "Live answers that got no agent within the connect deadline.");
+    public static readonly Counter<long> CallsAbandoned = Meter.CreateCounter<long>("dialer.calls.abandoned", "{call}", "Live answers that got no agent within the connect deadline, persons classified as machines included.");
 
     public static readonly Counter<long> ContactsImported = Meter.CreateCounter<long>("dialer.contacts.imported", "{contact}", "Contacts added to campaigns.");
 
@@ -44,4 +44,7 @@ internal static partial class DialerLog
 
     [LoggerMessage(8005, LogLevel.Warning, "Call port failed for call {CallId}")]
     public static partial void PortFailed(ILogger logger, Guid callId, Exception exception);
+
+    [LoggerMessage(8006, LogLevel.Information, "Campaign {CampaignId}: call {CallId} was a person classified as a machine; counted as abandoned")]
+    public static partial void PersonClassifiedAsMachine(ILogger logger, Guid campaignId, Guid callId);
 }

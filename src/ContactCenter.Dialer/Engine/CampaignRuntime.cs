@@ -92,9 +92,10 @@ internal sealed class CampaignRuntime
 {
     private readonly Random _orderRandom;
 
-    public CampaignRuntime(Guid id, CampaignSettings settings, CampaignState state, DateTimeOffset? startedAt, long nextSequence)
+    public CampaignRuntime(Guid id, CampaignSettings settings, CampaignState state, DateTimeOffset? startedAt, long nextSequence, ICampaignStore store)
     {
         Id = id;
+        DoNotCall = new DoNotCallList(store, id);
         Settings = settings;
         State = state;
         StartedAt = startedAt;
@@ -121,7 +122,7 @@ internal sealed class CampaignRuntime
 
     public TimeZoneInfo DefaultZone { get; }
 
-    public DoNotCallList DoNotCall { get; } = new();
+    public DoNotCallList DoNotCall { get; }
 
     public Dictionary<Guid, ContactState> Contacts { get; } = [];
 

@@ -85,12 +85,24 @@ public sealed partial class OutboundDialer
     {
         lock (_gate)
         {
-            if (call.Phase != CallPhase.Answered || _disposed)
+            if (_disposed)
             {
                 return;
             }
 
-            if (verdict == AmdVerdict.Person)
+            if (call.ClassifiedAsMachine)
+            {
+                // A person verdict after a machine one: the detector revised itself.
+                if (verdict == AmdVerdict.Person)
+                {
+                    CountPersonClassifiedAsMachine(call);
+                }
+            }
+            else if (call.Phase != CallPhase.Answered)
+            {
+                return;
+            }
+            else if (verdict == AmdVerdict.Person)
             {
                 OnPersonLocked(call);
             }
@@ -98,6 +110,8 @@ public sealed partial class OutboundDialer
             {
                 var c = call.Campaign!;
                 c.MachineAnswers++;
+                call.ClassifiedAsMachine = true;
+                call.EndedAt = _time.GetUtcNow();
                 DialerTelemetry.CallsAnswered.Add(1, new KeyValuePair<string, object?>("answered_by", "machine"));
                 Enqueue(PortActionKind.HangUp, call);
                 EndUnconnected(call, CallOutcome.AnsweredByMachine);
@@ -106,6 +120,60 @@ public sealed partial class OutboundDialer
         }
 
         Flush();
+    }
+
+    /// <summary>A person behind a call detection called a machine: the call counts as abandoned, after the fact.</summary>
+    internal bool OnPersonClassifiedAsMachine(OutboundCall call)
+    {
+        bool counted;
+        lock (_gate)
+        {
+            counted = !_disposed && CountPersonClassifiedAsMachine(call);
+        }
+
+        Flush();
+        return counted;
+    }
+
+    private bool CountPersonClassifiedAsMachine(OutboundCall call)
+    {
+        if (!call.ClassifiedAsMachine || call.MisclassificationReported)
+        {
+            return false;
+        }
+
+        call.MisclassificationReported = true;
+        var c = call.Campaign!;
+        var now = _time.GetUtcNow();
+        c.MachineAnswers--;
+        c.LiveAnswers++;
+        c.Abandoned++;
+        c.Compliance.AddLive(now.UtcTicks, abandoned: true);
+        c.Controller.Observe(abandoned: true);
+        DialerTelemetry.CallsAbandoned.Add(1);
+        DialerLog.PersonClassifiedAsMachine(_log, c.Id, call.Id);
+
+        var contact = call.State!;
+        contact.LastAbandonedAt = now;
+        if (contact.Attempts == call.AttemptNumber && contact.Status == ContactStatus.Pending)
+        {
+            // Not dialed since: the abandoned-redial rules replace the machine retry.
+            contact.LastOutcome = CallOutcome.Abandoned;
+            if (c.Settings.RedialAbandonedWithGuaranteedAgent)
+            {
+                contact.RequiresAgent = true;
+            }
+            else if (contact.NextAttemptAt is not { } next || next < now + c.Settings.AbandonedRedialBlock)
+            {
+                contact.NextAttemptAt = now + c.Settings.AbandonedRedialBlock;
+            }
+
+            QueueContact(c, contact, now);
+        }
+
+        _store.SaveAttempt(AttemptOf(call, CallOutcome.Abandoned, call.EndedAt, null), contact.ToRecord(c.Id));
+        PaceAll();
+        return true;
     }
 
     internal void OnFailed(OutboundCall call, CallOutcome outcome)

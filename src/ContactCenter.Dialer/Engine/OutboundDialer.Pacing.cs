@@ -13,7 +13,7 @@ public sealed partial class OutboundDialer
     // Predictive pacing needs room for this many abandons under the cap; below it, progressive (no abandons).
     private const double MinimumRoom = 5;
 
-    private static ContactState FromRecord(CampaignRuntime c, ContactRecord r)
+    internal static ContactState FromRecord(CampaignRuntime c, ContactRecord r)
     {
         var zone = CampaignSettings.FindZone(r.TimeZoneId) ?? c.DefaultZone;
         return new ContactState
@@ -35,6 +35,9 @@ public sealed partial class OutboundDialer
             CallbackAgentId = r.CallbackAgentId,
             IsCallback = r.IsCallback,
             LastDisposition = r.LastDisposition,
+
+            // Not stored: an abandoned contact waiting for its redial still needs an agent reserved first after a restart.
+            RequiresAgent = r.Status == ContactStatus.Pending && r.LastOutcome == CallOutcome.Abandoned && c.Settings.RedialAbandonedWithGuaranteedAgent,
         };
     }
 

@@ -72,6 +72,7 @@ public sealed partial class OutboundDialer : IDisposable
         _store = store;
         _time = time;
         _amd = machineDetector;
+        GlobalDoNotCall = new DoNotCallList(store, null);
         _log = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("ContactCenter.Dialer");
         _callTimerCallback = state => OnCallTimer((OutboundCall)state!);
         _previewTimerCallback = state => OnPreviewTimeout((PreviewState)state!);
@@ -79,7 +80,7 @@ public sealed partial class OutboundDialer : IDisposable
     }
 
     /// <summary>The global do-not-call list, checked at dial time for every campaign.</summary>
-    public DoNotCallList GlobalDoNotCall { get; } = new();
+    public DoNotCallList GlobalDoNotCall { get; }
 
     /// <summary>The campaigns of this dialer, highest priority first.</summary>
     public IReadOnlyList<Campaign> Campaigns
@@ -99,7 +100,7 @@ public sealed partial class OutboundDialer : IDisposable
     {
         ArgumentNullException.ThrowIfNull(settings);
         settings.Validate();
-        var runtime = new CampaignRuntime(Guid.CreateVersion7(_time.GetUtcNow()), settings, CampaignState.Draft, null, 0);
+        var runtime = new CampaignRuntime(Guid.CreateVersion7(_time.GetUtcNow()), settings, CampaignState.Draft, null, 0, _store);
         lock (_gate)
         {
             ThrowIfDisposed();
@@ -121,7 +122,7 @@ public sealed partial class OutboundDialer : IDisposable
     }
 
     /// <summary>
-    /// Loads every campaign from the store (after a restart). Attempts that were in progress when the previous dialer
+    /// Loads every campaign and the do-not-call lists from the store (after a restart). Attempts that were in progress when the previous dialer
     /// stopped are closed as <see cref="CallOutcome.Interrupted"/> and retried by their rule; nothing is dialed twice.
     /// </summary>
     /// <returns>The number of campaigns loaded.</returns>
@@ -131,6 +132,7 @@ public sealed partial class OutboundDialer : IDisposable
         lock (_gate)
         {
             ThrowIfDisposed();
+            GlobalDoNotCall.Load(_store.LoadDoNotCall(null));
             var loaded = 0;
             foreach (var record in _store.LoadCampaigns())
             {
@@ -139,7 +141,8 @@ public sealed partial class OutboundDialer : IDisposable
                     continue;
                 }
 
-                var runtime = new CampaignRuntime(record.Id, record.Settings, record.State, record.StartedAt, record.NextSequence);
+                var runtime = new CampaignRuntime(record.Id, record.Settings, record.State, record.StartedAt, record.NextSequence, _store);
+                runtime.DoNotCall.Load(_store.LoadDoNotCall(record.Id));
                 var open = _store.LoadOpenAttempts(record.Id).ToDictionary(a => a.ContactId);
                 foreach (var contact in _store.LoadContacts(record.Id))
                 {

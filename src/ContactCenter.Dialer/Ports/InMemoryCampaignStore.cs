@@ -7,6 +7,8 @@ public sealed class InMemoryCampaignStore : ICampaignStore
     private readonly Dictionary<Guid, CampaignRecord> _campaigns = [];
     private readonly Dictionary<Guid, Dictionary<Guid, ContactRecord>> _contacts = [];
     private readonly Dictionary<Guid, Dictionary<Guid, AttemptRecord>> _attempts = [];
+    private readonly HashSet<string> _globalDoNotCall = new(StringComparer.Ordinal);
+    private readonly Dictionary<Guid, HashSet<string>> _doNotCall = [];
 
     /// <summary>The number of attempts ever saved (for tests and diagnostics).</summary>
     public int AttemptCount
@@ -88,12 +90,63 @@ public sealed class InMemoryCampaignStore : ICampaignStore
         }
     }
 
+    /// <inheritdoc />
+    public void SaveDoNotCall(Guid? campaignId, string phoneNumber)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(phoneNumber);
+        ThrowIfEmptyCampaign(campaignId);
+        lock (_gate)
+        {
+            if (campaignId is not { } id)
+            {
+                _globalDoNotCall.Add(phoneNumber);
+            }
+            else if (!_doNotCall.TryGetValue(id, out var numbers))
+            {
+                _doNotCall[id] = new HashSet<string>(StringComparer.Ordinal) { phoneNumber };
+            }
+            else
+            {
+                numbers.Add(phoneNumber);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public void RemoveDoNotCall(Guid? campaignId, string phoneNumber)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(phoneNumber);
+        ThrowIfEmptyCampaign(campaignId);
+        lock (_gate)
+        {
+            (campaignId is { } id ? _doNotCall.GetValueOrDefault(id) : _globalDoNotCall)?.Remove(phoneNumber);
+        }
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> LoadDoNotCall(Guid? campaignId)
+    {
+        ThrowIfEmptyCampaign(campaignId);
+        lock (_gate)
+        {
+            return [.. (campaignId is { } id ? _doNotCall.GetValueOrDefault(id) : _globalDoNotCall) ?? []];
+        }
+    }
+
     /// <summary>Every attempt of a campaign (for tests and reports).</summary>
     public IReadOnlyList<AttemptRecord> LoadAttempts(Guid campaignId)
     {
         lock (_gate)
         {
             return _attempts.TryGetValue(campaignId, out var a) ? [.. a.Values.OrderBy(x => x.PlacedAt)] : [];
+        }
+    }
+
+    private static void ThrowIfEmptyCampaign(Guid? campaignId)
+    {
+        if (campaignId == Guid.Empty)
+        {
+            throw new ArgumentException("The all-zero campaign id is not a campaign; pass null for the global do-not-call list.", nameof(campaignId));
         }
     }
 

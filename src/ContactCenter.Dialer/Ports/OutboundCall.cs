@@ -65,14 +65,32 @@ public sealed class OutboundCall
 
     internal bool RingingReported { get; set; }
 
+    internal bool ClassifiedAsMachine { get; set; }
+
+    internal bool MisclassificationReported { get; set; }
+
+    internal DateTimeOffset EndedAt { get; set; }
+
     /// <summary>The far end is ringing: the ring timeout restarts from now, so the call rings for at least the whole timeout.</summary>
     public void ReportRinging() => _owner.OnRinging(this);
 
     /// <summary>The far end answered (a person or a machine; detection follows when a detector is configured).</summary>
     public void ReportAnswered() => _owner.OnAnswered(this);
 
-    /// <summary>The answering-machine detector's verdict.</summary>
+    /// <summary>
+    /// The answering-machine detector's verdict. A <see cref="AmdVerdict.Person"/> verdict after a
+    /// <see cref="AmdVerdict.Machine"/> one (the detector revised itself) is the same as <see cref="ReportPersonClassifiedAsMachine"/>.
+    /// </summary>
     public void ReportAmdVerdict(AmdVerdict verdict) => _owner.OnAmdVerdict(this, verdict);
+
+    /// <summary>
+    /// A person was on this call although answering-machine detection classified it as a machine (the detector revised
+    /// its verdict, or an agent or IVR found a person later). The call counts as abandoned: in the campaign's
+    /// abandonment rate and compliance window, in the pacing controller, and in the contact's abandoned-redial block;
+    /// its attempt is stored again with <see cref="CallOutcome.Abandoned"/>.
+    /// </summary>
+    /// <returns>True when counted; false when the call was not classified as a machine or was already reported.</returns>
+    public bool ReportPersonClassifiedAsMachine() => _owner.OnPersonClassifiedAsMachine(this);
 
     /// <summary>The call failed before it was answered (busy, no answer, rejected, invalid number, network error).</summary>
     public void ReportFailed(CallOutcome outcome) => _owner.OnFailed(this, outcome);

@@ -83,4 +83,18 @@ public interface ICampaignStore
 
     /// <summary>The attempts of a campaign that have no outcome yet.</summary>
     IReadOnlyList<AttemptRecord> LoadOpenAttempts(Guid campaignId);
+
+    /// <summary>Adds an E.164 number to a do-not-call list; adding it again changes nothing.</summary>
+    /// <param name="campaignId">The campaign whose list it is; null for the global list.</param>
+    /// <param name="phoneNumber">The E.164 number.</param>
+    void SaveDoNotCall(Guid? campaignId, string phoneNumber);
+
+    /// <summary>Removes an E.164 number from a do-not-call list; removing a number that is not listed changes nothing.</summary>
+    /// <param name="campaignId">The campaign whose list it is; null for the global list.</param>
+    /// <param name="phoneNumber">The E.164 number.</param>
+    void RemoveDoNotCall(Guid? campaignId, string phoneNumber);
+
+    /// <summary>The numbers of a do-not-call list, in no particular order.</summary>
+    /// <param name="campaignId">The campaign whose list it is; null for the global list.</param>
+    IReadOnlyList<string> LoadDoNotCall(Guid? campaignId);
 }

@@ -185,7 +185,6 @@ public static class DialerSimulation
         private int _freeCount;
         private long _busyTicks;
         private long _talkTicks;
-        private long _falsePositives;
         private double _maxWindowRate;
         private long _passes;
         private long _predictivePasses;
@@ -255,13 +254,13 @@ public static class DialerSimulation
             }
 
             var stats = campaign.GetStatistics();
-            var live = stats.LiveAnswers + _falsePositives;
-            var abandoned = stats.Abandoned + _falsePositives;
+            var live = stats.LiveAnswers;
+            var abandoned = stats.Abandoned;
             var agentHours = _o.Agents * _o.DurationHours;
             return new SimulationResult(
                 stats.Dials,
                 live,
-                stats.MachineAnswers - _falsePositives,
+                stats.MachineAnswers,
                 abandoned,
                 live == 0 ? 0 : (double)abandoned / live,
                 _maxWindowRate,
@@ -330,10 +329,11 @@ public static class DialerSimulation
                 {
                     _clock.Schedule(Ticks(_o.MachineDetectionTime), () =>
                     {
-                        // A person classified as a machine hears nothing: an abandoned call.
-                        _falsePositives++;
+                        // A person classified as a machine hears nothing: an abandoned call. The simulator knows the
+                        // truth and reports it the way a host does, so the dialer counts it in its rate and windows.
                         RecordWindow(abandoned: true);
                         outboundCall.ReportAmdVerdict(AmdVerdict.Machine);
+                        outboundCall.ReportPersonClassifiedAsMachine();
                     });
                 }
                 else

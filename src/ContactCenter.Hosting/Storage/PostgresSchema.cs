@@ -140,5 +140,12 @@ internal static class PostgresSchema
             );
             CREATE INDEX ix_campaign_attempts_open ON campaign_attempts (campaign_id, placed_at) WHERE outcome IS NULL;
             """),
+        new(3, "dialer do-not-call lists (global and per campaign)", """
+            CREATE TABLE campaign_do_not_call (
+                campaign_id uuid NOT NULL,
+                phone_number text NOT NULL,
+                PRIMARY KEY (campaign_id, phone_number)
+            );
+            """),
     ];
 }

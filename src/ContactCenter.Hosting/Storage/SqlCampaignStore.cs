@@ -8,6 +8,7 @@ namespace ContactCenter.Hosting.Storage;
 /// The dialer's <see cref="ICampaignStore"/> in the database (SQLite or PostgreSQL). The port is synchronous (the
 /// dialer writes under its own lock, before it places a call), so this store uses synchronous database calls; every
 /// save is committed, hence durable, when it returns. Saves are upserts: saving a record again replaces it.
+/// Do-not-call numbers are rows of <c>campaign_do_not_call</c>; the global list uses the all-zero campaign id.
 /// </summary>
 internal sealed class SqlCampaignStore(StorageDatabase database) : ICampaignStore
 {
@@ -204,6 +205,55 @@ internal sealed class SqlCampaignStore(StorageDatabase database) : ICampaignStor
         }
 
         return attempts;
+    }
+
+    public void SaveDoNotCall(Guid? campaignId, string phoneNumber)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(phoneNumber);
+        using var connection = database.Open();
+        using var command = Sql.Command(connection, """
+            INSERT INTO campaign_do_not_call (campaign_id, phone_number) VALUES (@campaign, @phone)
+            ON CONFLICT (campaign_id, phone_number) DO NOTHING;
+            """)
+            .With("@campaign", DoNotCallScope(campaignId))
+            .With("@phone", phoneNumber);
+        command.ExecuteNonQuery();
+    }
+
+    public void RemoveDoNotCall(Guid? campaignId, string phoneNumber)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(phoneNumber);
+        using var connection = database.Open();
+        using var command = Sql.Command(connection, "DELETE FROM campaign_do_not_call WHERE campaign_id = @campaign AND phone_number = @phone;")
+            .With("@campaign", DoNotCallScope(campaignId))
+            .With("@phone", phoneNumber);
+        command.ExecuteNonQuery();
+    }
+
+    public IReadOnlyList<string> LoadDoNotCall(Guid? campaignId)
+    {
+        using var connection = database.Open();
+        using var command = Sql.Command(connection, "SELECT phone_number FROM campaign_do_not_call WHERE campaign_id = @campaign ORDER BY phone_number;")
+            .With("@campaign", DoNotCallScope(campaignId));
+        using var reader = command.ExecuteReader();
+        var numbers = new List<string>();
+        while (reader.Read())
+        {
+            numbers.Add(reader.GetString(0));
+        }
+
+        return numbers;
+    }
+
+    /// <summary>The campaign id of a do-not-call row: the campaign's, or the all-zero id for the global list.</summary>
+    private object DoNotCallScope(Guid? campaignId)
+    {
+        if (campaignId == Guid.Empty)
+        {
+            throw new ArgumentException("the all-zero campaign id is reserved for the global do-not-call list; pass null for it", nameof(campaignId));
+        }
+
+        return database.Id(campaignId ?? Guid.Empty);
     }
 
     private DbCommand WithContact(DbCommand command, ContactRecord contact) =>

@@ -63,6 +63,20 @@ public sealed class DialerSimulateCommandTests
         Assert.Contains("15 s minimum ring", result.StandardError, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Persons_classified_as_machines_are_counted_as_abandoned_and_a_bad_rate_names_the_option()
+    {
+        var result = await CliRunner.RunAsync("dialer", "simulate", "--agents", "5", "--duration", "1", "--mode", "progressive", "--amd-false-positive", "0.1", "--seed", "3");
+
+        Assert.Equal(0, result.ExitCode);
+        using var json = JsonDocument.Parse(result.StandardOutput);
+        Assert.True(json.RootElement.GetProperty("abandoned").GetInt64() > 0);
+
+        var bad = await CliRunner.RunAsync("dialer", "simulate", "--amd-false-positive", "1.5");
+        Assert.Equal(1, bad.ExitCode);
+        Assert.Contains("--amd-false-positive", bad.StandardError, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--mode", "turbo")]
     [InlineData("--agents", "many")]

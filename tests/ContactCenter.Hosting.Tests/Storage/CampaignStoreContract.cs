@@ -299,6 +299,53 @@ public abstract class CampaignStoreContract : StorageTestBase
         Assert.True(retried.At - restoredAt >= RetryRules.DefaultInterval);
     }
 
+    [Fact]
+    public async Task Do_not_call_numbers_are_kept_per_list_and_survive_a_restart()
+    {
+        var other = Guid.CreateVersion7(Start.AddDays(1));
+        Campaigns.SaveDoNotCall(null, "+12125550101");
+        Campaigns.SaveDoNotCall(null, "+12125550101");
+        Campaigns.SaveDoNotCall(null, "+12125550199");
+        Campaigns.SaveDoNotCall(CampaignId, "+12125550102");
+        Campaigns.SaveDoNotCall(other, "+12125550103");
+        Campaigns.RemoveDoNotCall(null, "+12125550199");
+        Campaigns.RemoveDoNotCall(CampaignId, "+12125550199");
+
+        await ReopenAsync();
+
+        Assert.Equal(["+12125550101"], Campaigns.LoadDoNotCall(null));
+        Assert.Equal(["+12125550102"], Campaigns.LoadDoNotCall(CampaignId));
+        Assert.Equal(["+12125550103"], Campaigns.LoadDoNotCall(other));
+        Assert.Empty(Campaigns.LoadDoNotCall(Guid.CreateVersion7()));
+        Assert.Throws<ArgumentException>(() => Campaigns.SaveDoNotCall(Guid.Empty, "+12125550104"));
+        Assert.ThrowsAny<ArgumentException>(() => Campaigns.SaveDoNotCall(null, " "));
+    }
+
+    [Fact]
+    public async Task A_new_dialer_over_the_reopened_store_keeps_the_do_not_call_lists()
+    {
+        Guid campaignId;
+        using (var dialer = new OutboundDialer(new ScriptedCalls(Clock), new HandAgents("agent-1"), Campaigns, Clock))
+        {
+            var campaign = dialer.CreateCampaign(Progressive());
+            campaignId = campaign.Id;
+            dialer.GlobalDoNotCall.Add("(212) 555-0101");
+            campaign.DoNotCall.Add("+12125550102");
+        }
+
+        await ReopenAsync();
+        var calls = new ScriptedCalls(Clock);
+        using var resumed = new OutboundDialer(calls, new HandAgents("agent-1", "agent-2", "agent-3"), Campaigns, Clock);
+        Assert.Equal(1, resumed.Restore());
+        var restored = resumed.GetCampaign(campaignId);
+        restored.AddContacts([new ContactInput("+12125550101"), new ContactInput("+12125550102"), new ContactInput("+12125550103")]);
+        restored.Start();
+        Clock.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.Equal(["+12125550103"], calls.Dialed.Select(d => d.Call.PhoneNumber));
+        Assert.Equal(2, Campaigns.LoadContacts(campaignId).Count(c => c.Status == ContactStatus.DoNotCall));
+    }
+
     private sealed class ContactComparer : IEqualityComparer<ContactRecord>
     {
         public static readonly ContactComparer Instance = new();
