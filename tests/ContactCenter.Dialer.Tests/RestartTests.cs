@@ -77,4 +77,117 @@ public sealed class RestartTests
         var retry = store.LoadAttempts(campaignId).Single(a => a.PhoneNumber == numbers[1] && a.Number == 2);
         Assert.True(retry.PlacedAt - interrupted.EndedAt!.Value >= TimeSpan.FromSeconds(300));
     }
+
+    [Theory]
+    [InlineData(ComplianceWindowKind.Rolling24Hours)]
+    [InlineData(ComplianceWindowKind.CampaignLife)]
+    public void Abandons_before_a_restart_still_count_towards_the_cap_after_it(ComplianceWindowKind window)
+    {
+        // 50 live answers with 5 abandons (10 %), the process restarts, then 200 answers connected in time.
+        var withoutRestart = RunComplianceHistory(window, restartAfter: null);
+        var withRestart = RunComplianceHistory(window, restartAfter: 50);
+
+        Assert.Equal(withoutRestart, withRestart);
+
+        // Without the abandons before the restart the window would show 0 % and room for predictive pacing.
+        var last = withRestart[^1];
+        Assert.Equal((250, 5), (last.Live, last.Abandoned));
+        Assert.Equal(0.02, last.Rate, 6);
+        Assert.False(last.HasRoom);
+        Assert.Equal(5.0 / 51, withRestart[50].Rate, 9);
+        Assert.Equal((250L, 250L, 5L), (last.Dials, last.TotalLive, last.TotalAbandoned));
+    }
+
+    [Fact]
+    public void Abandons_that_left_the_rolling_window_before_a_restart_do_not_count_after_it()
+    {
+        var store = new InMemoryCampaignStore();
+        var time = new ManualTimeProvider();
+        Guid campaignId;
+        using (var before = new Rig(agents: 0, store: store, time: time))
+        {
+            var campaign = before.Running(RestartSettings(ComplianceWindowKind.Rolling24Hours), "+12125550101", "+12125550102");
+            campaignId = campaign.Id;
+            before.Wait(1);
+            Abandon(before, campaignId);
+            before.Wait(3600);
+            Connect(before, campaignId, "agent-1");
+        }
+
+        time.Advance(TimeSpan.FromHours(23.5));
+        using var after = new Rig(agents: 0, store: store, time: time);
+        after.Dialer.Restore();
+
+        var stats = after.Dialer.GetCampaign(campaignId).GetStatistics();
+        Assert.Equal((1, 0), (stats.WindowLiveAnswers, stats.WindowAbandoned));
+        Assert.Equal((2L, 2L, 1L), (stats.Dials, stats.LiveAnswers, stats.Abandoned));
+    }
+
+    private static CampaignSettings RestartSettings(ComplianceWindowKind window) =>
+        Rig.Settings(DialingMode.Predictive) with { ComplianceWindow = window };
+
+    private static void Abandon(Rig rig, Guid campaignId)
+    {
+        var call = rig.Dialer.DialNextUnreserved(campaignId)!;
+        call.ReportAnswered();
+        rig.Wait(2.1);
+        Assert.Contains(rig.Calls.ComplianceMessages, m => m.Call == call);
+    }
+
+    private static void Connect(Rig rig, Guid campaignId, string agent)
+    {
+        var call = rig.Dialer.DialNextUnreserved(campaignId)!;
+        rig.Agents.Free(agent);
+        call.ReportAnswered();
+        Assert.Contains(rig.Calls.Connected, c => c.Call == call);
+        call.ReportHangUp();
+        Assert.True(rig.Dialer.SubmitDisposition(call.Id, AgentDisposition.Final("DONE")));
+    }
+
+    /// <summary>250 calls a minute apart, abandons first; a snapshot of the compliance state after each call.</summary>
+    private static List<ComplianceSnapshot> RunComplianceHistory(ComplianceWindowKind window, int? restartAfter)
+    {
+        var store = new InMemoryCampaignStore();
+        var time = new ManualTimeProvider();
+        var numbers = Enumerable.Range(100, 250).Select(i => $"+1212555{i:D4}").ToArray();
+        var snapshots = new List<ComplianceSnapshot>();
+        var rig = new Rig(agents: 0, store: store, time: time);
+        try
+        {
+            var campaignId = rig.Running(RestartSettings(window), numbers).Id;
+            rig.Wait(1);
+            for (var i = 0; i < numbers.Length; i++)
+            {
+                if (i == restartAfter)
+                {
+                    rig.Dispose();
+                    rig = new Rig(agents: 0, store: store, time: time);
+                    Assert.Equal(1, rig.Dialer.Restore());
+                }
+
+                if (i < 50 && i % 10 == 0)
+                {
+                    Abandon(rig, campaignId);
+                }
+                else
+                {
+                    Connect(rig, campaignId, $"agent-{i}");
+                }
+
+                rig.Wait(60);
+                var stats = rig.Dialer.GetCampaign(campaignId).GetStatistics();
+                snapshots.Add(new ComplianceSnapshot(
+                    stats.WindowLiveAnswers, stats.WindowAbandoned, stats.WindowAbandonRate, rig.Dialer.HasRoomUnderCap(campaignId),
+                    stats.Dials, stats.LiveAnswers, stats.Abandoned));
+            }
+        }
+        finally
+        {
+            rig.Dispose();
+        }
+
+        return snapshots;
+    }
+
+    private sealed record ComplianceSnapshot(int Live, int Abandoned, double Rate, bool HasRoom, long Dials, long TotalLive, long TotalAbandoned);
 }

@@ -174,6 +174,59 @@ internal sealed class CampaignRuntime
 
     public CampaignRecord ToRecord() => new(Id, Settings, State, StartedAt, NextSequence);
 
+    /// <summary>
+    /// Rebuilds, after a restart, the counts a fresh runtime lacks from the campaign's stored attempts (oldest first):
+    /// the totals, the live-answer window, the compliance window and the abandon controller. Attempts with no outcome
+    /// or <see cref="CallOutcome.Interrupted"/> say nothing about the answer and count as dials only; an interrupted
+    /// call that was connected is therefore missing from the live answers, which can only raise the measured rate.
+    /// A live answer counts at its placing time (no later than it was counted live) and an abandon at its end.
+    /// </summary>
+    public void Replay(IReadOnlyList<AttemptRecord> attempts, DateTimeOffset now)
+    {
+        var countsForCompliance = Settings.Mode != DialingMode.Agentless;
+        var events = new List<(long Ticks, bool Abandoned)>();
+        foreach (var attempt in attempts)
+        {
+            Dials++;
+            switch (attempt.Outcome)
+            {
+                case CallOutcome.AnsweredByPerson:
+                    LiveAnswers++;
+                    Live.Add(true);
+                    if (countsForCompliance)
+                    {
+                        events.Add((attempt.PlacedAt.UtcTicks, false));
+                    }
+
+                    break;
+                case CallOutcome.Abandoned:
+                    LiveAnswers++;
+                    Abandoned++;
+                    Live.Add(true);
+                    events.Add(((attempt.EndedAt ?? attempt.PlacedAt).UtcTicks, true));
+                    break;
+                case CallOutcome.AnsweredByMachine:
+                    MachineAnswers++;
+                    Live.Add(false);
+                    break;
+                case null or CallOutcome.Interrupted:
+                    break;
+                default:
+                    Live.Add(false);
+                    break;
+            }
+        }
+
+        events.Sort((a, b) => a.Ticks.CompareTo(b.Ticks));
+        foreach (var (ticks, abandoned) in events)
+        {
+            Compliance.AddLive(ticks, abandoned);
+            Controller.Observe(abandoned);
+        }
+
+        Compliance.Advance(now.UtcTicks);
+    }
+
     public ZoneQueue ZoneFor(TimeZoneInfo zone)
     {
         if (!Zones.TryGetValue(zone.Id, out var queue))

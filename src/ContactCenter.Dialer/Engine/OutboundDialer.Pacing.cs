@@ -316,9 +316,7 @@ public sealed partial class OutboundDialer
         }
 
         // Keep room for a few more abandons under the cap over the compliance window.
-        c.Compliance.Advance(NowTicks);
-        var room = Room(c);
-        if (room < MinimumRoom)
+        if (!HasRoomUnderCap(c, NowTicks))
         {
             if (c.LastDecisionPredictive && c.Compliance.Abandoned > 0)
             {
@@ -329,6 +327,22 @@ public sealed partial class OutboundDialer
         }
 
         return false;
+    }
+
+    /// <summary>Whether the compliance window has room for a few more abandons under the cap (else predictive pacing stops).</summary>
+    private static bool HasRoomUnderCap(CampaignRuntime c, long nowTicks)
+    {
+        c.Compliance.Advance(nowTicks);
+        return Room(c) >= MinimumRoom;
+    }
+
+    /// <summary>Whether the campaign's compliance window leaves room for predictive pacing now (tests).</summary>
+    internal bool HasRoomUnderCap(Guid campaignId)
+    {
+        lock (_gate)
+        {
+            return HasRoomUnderCap(_byId[campaignId], NowTicks);
+        }
     }
 
     /// <summary>How many more abandons the compliance window can take before it reaches the cap.</summary>

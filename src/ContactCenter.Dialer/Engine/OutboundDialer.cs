@@ -123,7 +123,8 @@ public sealed partial class OutboundDialer : IDisposable
 
     /// <summary>
     /// Loads every campaign and the do-not-call lists from the store (after a restart). Attempts that were in progress when the previous dialer
-    /// stopped are closed as <see cref="CallOutcome.Interrupted"/> and retried by their rule; nothing is dialed twice.
+    /// stopped are closed as <see cref="CallOutcome.Interrupted"/> and retried by their rule; nothing is dialed twice. Each campaign's
+    /// compliance window, counts and pacing statistics are rebuilt from its stored attempts, so abandons before the restart still count.
     /// </summary>
     /// <returns>The number of campaigns loaded.</returns>
     public int Restore()
@@ -165,6 +166,12 @@ public sealed partial class OutboundDialer : IDisposable
                     }
 
                     Track(runtime, state, now);
+                }
+
+                if (record.StartedAt is { } startedAt)
+                {
+                    // Nothing is dialed before the start: the attempts since then hold the whole compliance window.
+                    runtime.Replay(_store.LoadAttempts(record.Id, startedAt), now);
                 }
 
                 AddRuntime(runtime);

@@ -133,14 +133,19 @@ public sealed class InMemoryCampaignStore : ICampaignStore
         }
     }
 
-    /// <summary>Every attempt of a campaign (for tests and reports).</summary>
-    public IReadOnlyList<AttemptRecord> LoadAttempts(Guid campaignId)
+    /// <inheritdoc />
+    public IReadOnlyList<AttemptRecord> LoadAttempts(Guid campaignId, DateTimeOffset since)
     {
         lock (_gate)
         {
-            return _attempts.TryGetValue(campaignId, out var a) ? [.. a.Values.OrderBy(x => x.PlacedAt)] : [];
+            return _attempts.TryGetValue(campaignId, out var a)
+                ? [.. a.Values.Where(x => x.PlacedAt >= since).OrderBy(x => x.PlacedAt).ThenBy(x => x.Id)]
+                : [];
         }
     }
+
+    /// <summary>Every attempt of a campaign, oldest first (for tests and reports).</summary>
+    public IReadOnlyList<AttemptRecord> LoadAttempts(Guid campaignId) => LoadAttempts(campaignId, DateTimeOffset.MinValue);
 
     private static void ThrowIfEmptyCampaign(Guid? campaignId)
     {

@@ -84,6 +84,14 @@ public interface ICampaignStore
     /// <summary>The attempts of a campaign that have no outcome yet.</summary>
     IReadOnlyList<AttemptRecord> LoadOpenAttempts(Guid campaignId);
 
+    /// <summary>
+    /// The attempts of a campaign placed at or after <paramref name="since"/>, with or without an outcome, oldest
+    /// first. <see cref="OutboundDialer.Restore"/> rebuilds the campaign's compliance window and statistics from them.
+    /// </summary>
+    /// <param name="campaignId">The campaign.</param>
+    /// <param name="since">The earliest <see cref="AttemptRecord.PlacedAt"/> returned (inclusive).</param>
+    IReadOnlyList<AttemptRecord> LoadAttempts(Guid campaignId, DateTimeOffset since);
+
     /// <summary>Adds an E.164 number to a do-not-call list; adding it again changes nothing.</summary>
     /// <param name="campaignId">The campaign whose list it is; null for the global list.</param>
     /// <param name="phoneNumber">The E.164 number.</param>

@@ -186,6 +186,23 @@ internal sealed class SqlCampaignStore(StorageDatabase database) : ICampaignStor
             WHERE campaign_id = @campaign AND outcome IS NULL ORDER BY placed_at, id;
             """)
             .With("@campaign", database.Id(campaignId));
+        return ReadAttempts(command);
+    }
+
+    public IReadOnlyList<AttemptRecord> LoadAttempts(Guid campaignId, DateTimeOffset since)
+    {
+        using var connection = database.Open();
+        using var command = Sql.Command(connection, $"""
+            SELECT {AttemptColumns} FROM campaign_attempts
+            WHERE campaign_id = @campaign AND placed_at >= @since ORDER BY placed_at, id;
+            """)
+            .With("@campaign", database.Id(campaignId))
+            .With("@since", database.Time(since));
+        return ReadAttempts(command);
+    }
+
+    private List<AttemptRecord> ReadAttempts(DbCommand command)
+    {
         using var reader = command.ExecuteReader();
         var attempts = new List<AttemptRecord>();
         while (reader.Read())

@@ -147,5 +147,8 @@ internal static class SqliteSchema
                 PRIMARY KEY (campaign_id, phone_number)
             );
             """),
+        new(4, "dialer attempts by campaign and time (restore rebuilds the compliance window)", """
+            CREATE INDEX ix_campaign_attempts_placed ON campaign_attempts (campaign_id, placed_at);
+            """),
     ];
 }

@@ -181,6 +181,58 @@ public abstract class CampaignStoreContract : StorageTestBase
     }
 
     [Fact]
+    public async Task Attempts_since_a_time_read_back_oldest_first_with_their_outcomes_and_only_in_their_campaign()
+    {
+        var other = Guid.CreateVersion7(Start.AddDays(1));
+        var contacts = Enumerable.Range(1, 4).Select(i => Contact(i)).ToList();
+        Campaigns.SaveContacts([.. contacts, Contact(9, other)]);
+        var tooEarly = Attempt(contacts[0], 1, Start.AddMinutes(9)) with { Outcome = CallOutcome.Abandoned, EndedAt = Start.AddMinutes(9.5) };
+        var atSince = Attempt(contacts[1], 1, Start.AddMinutes(10)) with { Outcome = CallOutcome.AnsweredByPerson, EndedAt = Start.AddMinutes(14), AgentId = "agent-1", DispositionCode = "SALE" };
+        var open = Attempt(contacts[2], 1, Start.AddMinutes(30));
+        var abandoned = Attempt(contacts[3], 1, Start.AddMinutes(20)) with { Outcome = CallOutcome.Abandoned, EndedAt = Start.AddMinutes(20).AddSeconds(7) };
+        foreach (var (attempt, contact) in new[] { (open, contacts[2]), (tooEarly, contacts[0]), (abandoned, contacts[3]), (atSince, contacts[1]) })
+        {
+            Campaigns.SaveAttempt(attempt, contact with { Status = ContactStatus.Dialing, Attempts = 1 });
+        }
+
+        Campaigns.SaveAttempt(Attempt(Contact(9, other), 1, Start.AddMinutes(15)), Contact(9, other));
+
+        await ReopenAsync();
+
+        Assert.Equal([atSince, abandoned, open], Campaigns.LoadAttempts(CampaignId, Start.AddMinutes(10)));
+        Assert.Equal([tooEarly, atSince, abandoned, open], Campaigns.LoadAttempts(CampaignId, Start));
+        Assert.Empty(Campaigns.LoadAttempts(CampaignId, Start.AddMinutes(31)));
+        Assert.Empty(Campaigns.LoadAttempts(Guid.CreateVersion7(), Start));
+    }
+
+    [Fact]
+    public async Task A_new_dialer_over_the_reopened_store_still_counts_the_abandons_before_the_restart()
+    {
+        var contacts = Enumerable.Range(1, 5).Select(i => Contact(i)).ToList();
+        Campaigns.SaveCampaign(new CampaignRecord(CampaignId, Progressive() with { ComplianceWindow = ComplianceWindowKind.Rolling24Hours }, CampaignState.Paused, Start, 6));
+        Campaigns.SaveContacts(contacts);
+        var outcomes = new[] { CallOutcome.Abandoned, CallOutcome.AnsweredByPerson, CallOutcome.AnsweredByPerson, CallOutcome.Abandoned, CallOutcome.Busy };
+        for (var i = 0; i < contacts.Count; i++)
+        {
+            // The first abandon, at 09:00, leaves the rolling 24 hours before the restart at 09:30 the next day.
+            var placedAt = Start.AddHours(i == 0 ? 0 : 12 + i);
+            Campaigns.SaveAttempt(
+                Attempt(contacts[i], 1, placedAt) with { Outcome = outcomes[i], EndedAt = placedAt.AddSeconds(30) },
+                contacts[i] with { Status = ContactStatus.Completed, Attempts = 1, LastOutcome = outcomes[i] });
+        }
+
+        await ReopenAsync();
+        Clock.Advance(TimeSpan.FromHours(24.5));
+        using var dialer = new OutboundDialer(new ScriptedCalls(Clock), new HandAgents("agent-1"), Campaigns, Clock);
+        Assert.Equal(1, dialer.Restore());
+
+        var stats = dialer.GetCampaign(CampaignId).GetStatistics();
+        Assert.Equal((3, 1), (stats.WindowLiveAnswers, stats.WindowAbandoned));
+        Assert.Equal(1.0 / 3, stats.WindowAbandonRate, 9);
+        Assert.Equal((5L, 4L, 0L, 2L), (stats.Dials, stats.LiveAnswers, stats.MachineAnswers, stats.Abandoned));
+    }
+
+    [Fact]
     public void A_campaign_nobody_saved_has_no_contacts_or_attempts()
     {
         Campaigns.SaveContacts([Contact(1)]);
