@@ -80,7 +80,12 @@ public sealed class RtpSession : IMediaClockSubscriber, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly object _gate = new();
     private readonly RtpPacketizer _packetizer;
-    private readonly RtpReceiverStatistics _statistics = new();
+    // RFC 3550 keeps reception statistics per source. Peers may send telephone-events on another SSRC than their
+    // audio, so each source gets its own (a few at most; the least recently heard is dropped beyond that).
+    private const int MaxTrackedSources = 4;
+    private readonly Dictionary<uint, (RtpReceiverStatistics Statistics, long LastHeard)> _sources = [];
+    private uint? _audioSource;
+    private long _accepted;
     private readonly TelephoneEventReceiver _eventReceiver = new();
     private readonly InBandDtmfDetector _inBand;
     private readonly JitterBuffer _jitter;
@@ -191,6 +196,32 @@ public sealed class RtpSession : IMediaClockSubscriber, IAsyncDisposable
     /// <summary>Raised once when no RTP arrived for <see cref="RtpSessionOptions.MediaTimeout"/>.</summary>
     public event EventHandler? MediaTimedOut;
 
+    /// <summary>The statistics of <paramref name="ssrc"/>, created on first use; called with the session lock held.</summary>
+    private RtpReceiverStatistics SourceStatistics(uint ssrc)
+    {
+        var now = _time.GetTimestamp();
+        if (_sources.TryGetValue(ssrc, out var known))
+        {
+            _sources[ssrc] = (known.Statistics, now);
+            return known.Statistics;
+        }
+
+        if (_sources.Count >= MaxTrackedSources)
+        {
+            var stalest = _sources.Where(e => e.Key != _audioSource).MinBy(e => e.Value.LastHeard).Key;
+            _sources.Remove(stalest);
+        }
+
+        var created = new RtpReceiverStatistics();
+        _sources[ssrc] = (created, now);
+        return created;
+    }
+
+    /// <summary>The source whose loss and jitter the session reports: the last audio source, else any.</summary>
+    private RtpReceiverStatistics? MainSource() =>
+        _audioSource is { } audio && _sources.TryGetValue(audio, out var main) ? main.Statistics
+        : _sources.Count > 0 ? _sources.Values.First().Statistics : null;
+
     /// <summary>Counters.</summary>
     public RtpSessionStatistics Statistics
     {
@@ -198,7 +229,8 @@ public sealed class RtpSession : IMediaClockSubscriber, IAsyncDisposable
         {
             lock (_gate)
             {
-                return new RtpSessionStatistics(_sent, _statistics.Received, Math.Max(0, _statistics.CumulativeLost), _statistics.Jitter / 8.0, _refused, _remoteFractionLost, _rtcpReceived);
+                var main = MainSource();
+                return new RtpSessionStatistics(_sent, _accepted, Math.Max(0, main?.CumulativeLost ?? 0), (main?.Jitter ?? 0) / 8.0, _refused, _remoteFractionLost, _rtcpReceived);
             }
         }
     }
@@ -449,12 +481,19 @@ public sealed class RtpSession : IMediaClockSubscriber, IAsyncDisposable
             }
 
             _timeout?.RecordPacket();
+            _accepted++;
             _clock.Metrics.PacketsReceived.Add(1);
             var payload = packet.Slice(header.HeaderLength, header.PayloadLength);
 
-            // Every packet of the stream counts for loss and jitter, events included: they share the sequence space.
+            // Every packet of a source counts for that source's loss and jitter, events included: a source's events
+            // share its sequence space. Events on a separate SSRC get statistics of their own.
             var arrival = (uint)(_time.GetElapsedTime(_startTimestamp).Ticks * 8000 / TimeSpan.TicksPerSecond);
-            _statistics.Update(header.Ssrc, header.SequenceNumber, header.Timestamp, arrival);
+            SourceStatistics(header.Ssrc).Update(header.Ssrc, header.SequenceNumber, header.Timestamp, arrival);
+            if (header.PayloadType == audio.PayloadType)
+            {
+                _audioSource = header.Ssrc;
+            }
+
             if (header.PayloadType == audio.TelephoneEventPayloadType)
             {
                 if (_eventReceiver.TryReceive(header.Timestamp, payload, out var d))
@@ -539,7 +578,10 @@ public sealed class RtpSession : IMediaClockSubscriber, IAsyncDisposable
             _rtcpReceived++;
             if (compound.SenderInfo is { } info)
             {
-                _statistics.NoteSenderReport(info.NtpTimestamp, _time.GetTimestamp());
+                if (_sources.TryGetValue(compound.Ssrc, out var sender))
+                {
+                    sender.Statistics.NoteSenderReport(info.NtpTimestamp, _time.GetTimestamp());
+                }
             }
 
             foreach (var block in compound.ReportBlocks)
@@ -695,9 +737,10 @@ public sealed class RtpSession : IMediaClockSubscriber, IAsyncDisposable
         RtcpSenderInfo? sender = _packetizer.PacketCount > 0
             ? new RtcpSenderInfo(RtcpPacket.ToNtp(_time.GetUtcNow()), _packetizer.LastTimestamp, (uint)_packetizer.PacketCount, (uint)_packetizer.OctetCount)
             : null;
-        RtcpReportBlock[] blocks = _statistics.Received > 0
-            ? [_statistics.CreateReportBlock(_statistics.LastSenderReportArrival == 0 ? TimeSpan.Zero : _time.GetElapsedTime(_statistics.LastSenderReportArrival))]
-            : [];
+        RtcpReportBlock[] blocks = [.. _sources.Values
+            .Select(v => v.Statistics)
+            .Where(st => st.Received > 0)
+            .Select(st => st.CreateReportBlock(st.LastSenderReportArrival == 0 ? TimeSpan.Zero : _time.GetElapsedTime(st.LastSenderReportArrival)))];
         var length = RtcpPacket.WriteReport(_rtcpBuffer, _packetizer.Ssrc, sender, blocks, _cname, bye);
         if (_srtpSend is { } srtp)
         {
