@@ -15,8 +15,12 @@ public sealed class SipTransactionOptions
     /// <summary>Timer D, how long a client INVITE transaction absorbs retransmitted final responses over UDP. Default 32 s.</summary>
     public TimeSpan TimerD { get; set; } = TimeSpan.FromSeconds(32);
 
-    /// <summary>The most transactions alive at once; a new request beyond it is answered 503 with Retry-After. Default 100,000.</summary>
-    public int MaxTransactions { get; set; } = 100_000;
+    /// <summary>
+    /// The most transactions alive at once; a new request beyond it is answered 503 with Retry-After. A finished
+    /// transaction lingers 64·T1 (32 s) over UDP to absorb retransmissions (timers J and L), so a call's INVITE and
+    /// BYE keep about 64 transaction-seconds: 2,000 calls per second need room for some 130,000. Default 500,000.
+    /// </summary>
+    public int MaxTransactions { get; set; } = 500_000;
 
     /// <summary>Checks the options; the message names the bad option.</summary>
     /// <exception cref="ArgumentException">An option is out of range.</exception>
