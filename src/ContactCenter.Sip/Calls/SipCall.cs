@@ -138,7 +138,10 @@ public sealed class SipCall
     /// <param name="statusCode">300 to 699.</param>
     /// <param name="reason">The reason phrase; the standard one when null.</param>
     /// <param name="headers">Extra headers, e.g. WWW-Authenticate on a 401, Retry-After on a 486.</param>
-    public async ValueTask RejectAsync(int statusCode = 486, string? reason = null, IEnumerable<SipHeader>? headers = null)
+    public ValueTask RejectAsync(int statusCode = 486, string? reason = null, IEnumerable<SipHeader>? headers = null) =>
+        RejectAsync(statusCode, reason, headers, SipCallEndReason.Rejected);
+
+    private async ValueTask RejectAsync(int statusCode, string? reason, IEnumerable<SipHeader>? headers, SipCallEndReason endReason)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(statusCode, 300);
         var tx = IncomingTransaction();
@@ -150,14 +153,17 @@ public sealed class SipCall
         }
 
         await tx.RespondAsync(response);
-        End(SipCallEndReason.Rejected);
+        End(endReason);
     }
 
     /// <summary>
     /// Ends the call however far it got: BYE when answered, CANCEL while an outgoing call rings, 480 for an
     /// unanswered incoming call. Completes once the request is out; the call is terminated at once.
     /// </summary>
-    public async ValueTask HangUpAsync()
+    public ValueTask HangUpAsync() => HangUpAsync(SipCallEndReason.LocalHangUp);
+
+    /// <summary>Ends the call as <see cref="HangUpAsync()"/> does, recording <paramref name="reason"/> before anyone is told.</summary>
+    private async ValueTask HangUpAsync(SipCallEndReason reason)
     {
         SipCallState state;
         lock (_gate)
@@ -172,7 +178,7 @@ public sealed class SipCall
             case SipCallState.Answered or SipCallState.Established:
                 var bye = NewRequest(SipMethod.Bye);
                 StopAnswerRetransmit();
-                End(SipCallEndReason.LocalHangUp);
+                End(reason);
                 var tx = _agent.SendInDialog(bye, NextHop);
                 await tx.FinalResponse;
                 return;
@@ -186,8 +192,7 @@ public sealed class SipCall
                 End(SipCallEndReason.Cancelled);
                 return;
             default:
-                await RejectAsync(480, "Temporarily Unavailable");
-                EndReason = SipCallEndReason.LocalHangUp;
+                await RejectAsync(480, "Temporarily Unavailable", null, reason);
                 return;
         }
     }
@@ -508,7 +513,7 @@ public sealed class SipCall
         if (answer is null)
         {
             // No ACK within 64*T1: RFC 3261 §13.3.1.4 — end the dialog with a BYE.
-            _ = HangUpAsync().AsTask().ContinueWith(_ => { EndReason = SipCallEndReason.Timeout; }, TaskScheduler.Default);
+            _ = HangUpAsync(SipCallEndReason.Timeout).AsTask();
             return;
         }
 
