@@ -72,6 +72,9 @@ public sealed class SipCall
     /// <summary>The peer's contact (remote target), once known.</summary>
     public AbsoluteUri? RemoteTarget { get; private set; }
 
+    /// <summary>Where the INVITE of an incoming call came from (transport, address, connection); null for an outgoing call.</summary>
+    public SipRemote? Source => _inviteTransaction?.Source;
+
     /// <summary>Completes when the call is terminated.</summary>
     public Task Ended => _ended.Task;
 
