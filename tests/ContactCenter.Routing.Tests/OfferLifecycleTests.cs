@@ -226,4 +226,46 @@ public sealed class OfferLifecycleTests
         Assert.Equal(20_000, offers.Count);
         Assert.InRange(host.Engine.Core.DeadlineCount, 0, 8192);
     }
+
+    [Fact]
+    public void Withdrawing_a_ringing_item_cancels_the_offer_frees_the_agent_and_counts_as_exited_not_abandoned()
+    {
+        using var host = new EngineHost();
+        host.Queue("q", RoutingStrategies.LongestIdle, "alice");
+        host.Agent("alice");
+        host.Enqueue("c1", "q");
+        var offer = host.RequireOffer("alice");
+
+        host.Ok(new Withdraw("c1", "overflow"));
+
+        Assert.Equal(RoutingError.OfferNotLive, host.Run(new Accept(offer.OfferId, "alice")).Error);
+        Assert.Equal(AgentStatus.Available, host.Status("alice"));
+        Assert.Contains(host.Events.OfType<OfferCancelled>(), e => e.Reason == "overflow");
+        Assert.Contains(host.Events.OfType<ItemExited>(), e => e.ItemId == "c1" && e.Reason == "overflow");
+        var metrics = host.Metrics("q");
+        Assert.Equal(1, metrics.Exited);
+        Assert.Equal(0, metrics.Abandoned);
+        host.AssertConsistent();
+    }
+
+    [Fact]
+    public void Withdrawing_a_waiting_item_removes_it_and_an_assigned_item_cannot_be_withdrawn()
+    {
+        using var host = new EngineHost();
+        host.Queue("q", RoutingStrategies.LongestIdle, "alice");
+        host.Agent("alice");
+        host.Enqueue("c1", "q");
+        host.Enqueue("c2", "q");
+        var offer = host.RequireOffer("alice");
+        host.Ok(new Accept(offer.OfferId, "alice"));
+
+        host.Ok(new Withdraw("c2", "moved"));
+        Assert.Null(host.Engine.GetPosition("c2"));
+        Assert.Equal(0, host.Metrics("q").Waiting);
+
+        var refused = host.Run(new Withdraw("c1", "moved"));
+        Assert.Equal(RoutingError.InvalidState, refused.Error);
+        Assert.Equal(RoutingError.UnknownItem, host.Run(new Withdraw("nope", "moved")).Error);
+        host.AssertConsistent();
+    }
 }

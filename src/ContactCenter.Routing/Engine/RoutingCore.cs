@@ -99,6 +99,7 @@ internal sealed partial class RoutingCore
             Accept c => ApplyAccept(c.OfferId, c.AgentId),
             Complete c => ApplyComplete(c.ItemId),
             Abandon c => ApplyAbandon(c.ItemId),
+            Withdraw c => ApplyWithdraw(c.ItemId, c.Reason),
             Reject c => ApplyReject(c.OfferId, c.AgentId),
             ProcessDueTimers => ApplyDueTimers(),
             LogIn c => ApplyLogIn(c.AgentId, c.NotReadyReason),
@@ -977,6 +978,56 @@ internal sealed partial class RoutingCore
         ScheduleEscalation(item);
 
         TryRouteItem(item);
+    }
+
+    private RoutingResult ApplyWithdraw(string itemId, string reason)
+    {
+        if (itemId is null || !_items.TryGetValue(itemId, out var item))
+        {
+            return RoutingResult.Fail(RoutingError.UnknownItem, $"no live item has id '{itemId}'");
+        }
+
+        if (item.Phase == ItemPhase.Assigned)
+        {
+            return RoutingResult.Fail(RoutingError.InvalidState, $"item '{itemId}' is already assigned to agent '{item.Agent!.Id}'; use Complete");
+        }
+
+        if (string.IsNullOrWhiteSpace(reason))
+        {
+            return RoutingResult.Fail(RoutingError.InvalidArgument, "a withdrawal needs a reason");
+        }
+
+        if (item.Phase != ItemPhase.Offered)
+        {
+            Exit(item, reason);
+            return RoutingResult.Ok;
+        }
+
+        var queue = item.Queue;
+        var offer = item.Offer!;
+        AgentState[] released = [.. offer.Agents];
+        CloseOffer(offer);
+        queue.RingingCount--;
+        _items.Remove(itemId);
+        queue.Exited++;
+        item.Phase = ItemPhase.Assigned;
+        if (RecordEvents)
+        {
+            foreach (var agent in released)
+            {
+                Publish(new OfferCancelled(item.Id, queue.Name, offer.Id, agent.Id, reason));
+            }
+
+            Publish(new ItemExited(item.Id, queue.Name, reason, TimeSpan.FromTicks(_now - item.EnqueuedAt)));
+        }
+
+        foreach (var agent in released)
+        {
+            agent.PendingOffer = null;
+            AgentFreed(agent, workEnded: false);
+        }
+
+        return RoutingResult.Ok;
     }
 
     private RoutingResult ApplyAbandon(string itemId)

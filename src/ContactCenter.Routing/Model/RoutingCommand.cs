@@ -38,6 +38,15 @@ public sealed record Enqueue(WorkItem Item) : RoutingCommand;
 /// <param name="ItemId">The item.</param>
 public sealed record Abandon(string ItemId) : RoutingCommand;
 
+/// <summary>
+/// Takes a waiting or ringing item out of its queue on the host's decision (for example an IVR overflow timer moving
+/// the caller elsewhere). It counts as <c>Exited</c> with <paramref name="Reason"/>, not as abandoned; a pending
+/// offer is cancelled and its agents freed. Refused for an item already assigned.
+/// </summary>
+/// <param name="ItemId">The item.</param>
+/// <param name="Reason">Why it left, reported in <see cref="ItemExited"/>, for example <c>overflow</c>.</param>
+public sealed record Withdraw(string ItemId, string Reason) : RoutingCommand;
+
 /// <summary>An agent accepts an offer. Refused when the offer is no longer live (cancelled, timed out, taken).</summary>
 /// <param name="OfferId">The offer, from <see cref="ItemOffered"/>.</param>
 /// <param name="AgentId">The accepting agent.</param>
