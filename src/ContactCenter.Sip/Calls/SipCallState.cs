@@ -52,4 +52,10 @@ public enum SipCallEndReason
 
     /// <summary>The transport failed.</summary>
     TransportError,
+
+    /// <summary>The session timer (RFC 4028) ran out without a refresh: we sent BYE.</summary>
+    SessionExpired,
+
+    /// <summary>Another call replaced this one (RFC 3891 Replaces, e.g. the end of an attended transfer).</summary>
+    Replaced,
 }

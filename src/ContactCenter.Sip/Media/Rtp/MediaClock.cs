@@ -17,7 +17,9 @@ public interface IMediaClockSubscriber
 /// instead of a timer per call. Ticks are computed from the elapsed time since the start, not counted from
 /// timer firings, so timer lateness never accumulates into drift: a late wake-up runs the missed ticks
 /// at once (up to <see cref="MaxCatchUpTicks"/>; beyond that ticks are skipped and counted).
-/// Driven by a <see cref="TimeProvider"/>, so tests run it in virtual time.
+/// Driven by a <see cref="TimeProvider"/>, so tests run it in virtual time. On the system clock the ticks run on
+/// threads of their own (see <see cref="DedicatedThreads"/>), so a busy thread pool (socket completions, the
+/// application's own work) never delays a tick.
 /// </summary>
 public sealed class MediaClock : IDisposable
 {
@@ -26,6 +28,11 @@ public sealed class MediaClock : IDisposable
     private readonly object _gate = new();
     private IMediaClockSubscriber[] _subscribers = [];
     private ITimer? _timer;
+    private Thread? _thread;
+    private TickWorker[] _workers = [];
+    // Never disposed: the clock's threads may still be waking up on them when Dispose returns.
+    private readonly ManualResetEventSlim _stopping = new();
+    private readonly CountdownEvent _sliceDone = new(0);
     private long _start;
     private long _nextTick;
     private bool _disposed;
@@ -43,7 +50,15 @@ public sealed class MediaClock : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(Tick, TimeSpan.FromMilliseconds(1));
         _logger = logger ?? NullLogger.Instance;
         Metrics = new MediaMetrics(meterFactory);
+        DedicatedThreads = ReferenceEquals(time, TimeProvider.System);
     }
+
+    /// <summary>
+    /// Run the ticks on threads owned by the clock (one, plus one per extra <see cref="Parallelism"/> slice) that
+    /// sleep until each tick is due, instead of on timer callbacks of the thread pool. Default: true on
+    /// <see cref="TimeProvider.System"/>, false on any other time provider (virtual time in tests needs its timers).
+    /// </summary>
+    public bool DedicatedThreads { get; init; }
 
     /// <summary>The tick interval.</summary>
     public TimeSpan Tick { get; }
@@ -83,6 +98,19 @@ public sealed class MediaClock : IDisposable
             }
 
             _start = _time.GetTimestamp();
+            if (DedicatedThreads)
+            {
+                _workers = [.. Enumerable.Range(1, Math.Max(0, Parallelism - 1)).Select(i => new TickWorker(this, i))];
+                _thread = new Thread(static s => ((MediaClock)s!).RunThread())
+                {
+                    IsBackground = true,
+                    Name = "MediaClock",
+                    Priority = ThreadPriority.Highest,
+                };
+                _thread.Start(this);
+                return;
+            }
+
             _timer = _time.CreateTimer(static s => ((MediaClock)s!).OnTimer(), this, Tick, Timeout.InfiniteTimeSpan);
         }
     }
@@ -114,12 +142,52 @@ public sealed class MediaClock : IDisposable
             _disposed = true;
             _timer?.Dispose();
             _timer = null;
+            _stopping.Set();
         }
 
         Metrics.Dispose();
     }
 
+    private void RunThread()
+    {
+        while (!_stopping.IsSet)
+        {
+            RunDueTicks();
+            var wait = TimeSpan.FromTicks(((_nextTick + 1) * Tick.Ticks) - _time.GetElapsedTime(_start).Ticks);
+            if (wait > TimeSpan.Zero)
+            {
+                // Whole milliseconds, rounded up: waking a little late is measured and caught up, waking early spins.
+                _stopping.Wait((int)Math.Ceiling(wait.TotalMilliseconds));
+            }
+        }
+
+        foreach (var worker in _workers)
+        {
+            worker.Stop();
+        }
+    }
+
     private void OnTimer()
+    {
+        RunDueTicks();
+        lock (_gate)
+        {
+            if (_timer is null)
+            {
+                return;
+            }
+
+            var next = TimeSpan.FromTicks(((_nextTick + 1) * Tick.Ticks) - _time.GetElapsedTime(_start).Ticks);
+            if (next < TimeSpan.Zero)
+            {
+                next = TimeSpan.Zero;
+            }
+
+            _timer.Change(next, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void RunDueTicks()
     {
         var elapsed = _time.GetElapsedTime(_start);
         var due = (long)(elapsed.Ticks / Tick.Ticks);
@@ -139,22 +207,6 @@ public sealed class MediaClock : IDisposable
             RunTick(_nextTick);
             Interlocked.Increment(ref _nextTick);
         }
-
-        lock (_gate)
-        {
-            if (_timer is null)
-            {
-                return;
-            }
-
-            var next = TimeSpan.FromTicks(((_nextTick + 1) * Tick.Ticks) - _time.GetElapsedTime(_start).Ticks);
-            if (next < TimeSpan.Zero)
-            {
-                next = TimeSpan.Zero;
-            }
-
-            _timer.Change(next, Timeout.InfiniteTimeSpan);
-        }
     }
 
     private void RunTick(long tick)
@@ -168,6 +220,21 @@ public sealed class MediaClock : IDisposable
         }
 
         // Contiguous slices, one per worker: the calling thread takes the first.
+        if (_workers.Length > 0)
+        {
+            workers = Math.Min(workers, _workers.Length + 1);
+            var done = _sliceDone;
+            done.Reset(workers - 1);
+            for (var w = 1; w < workers; w++)
+            {
+                _workers[w - 1].Run(subscribers, subscribers.Length * w / workers, subscribers.Length * (w + 1) / workers, tick, done);
+            }
+
+            RunRange(subscribers, 0, subscribers.Length / workers, tick);
+            done.Wait();
+            return;
+        }
+
         Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
         {
             var start = subscribers.Length * w / workers;
@@ -189,6 +256,57 @@ public sealed class MediaClock : IDisposable
 #pragma warning restore CA1031
             {
                 MediaLog.SubscriberFailed(_logger, ex);
+            }
+        }
+    }
+
+    /// <summary>A thread of the clock that runs one slice of a tick's subscribers when asked.</summary>
+    private sealed class TickWorker
+    {
+        private readonly MediaClock _clock;
+        private readonly SemaphoreSlim _go = new(0);
+        private IMediaClockSubscriber[] _subscribers = [];
+        private int _start;
+        private int _end;
+        private long _tick;
+        private CountdownEvent? _done;
+        private volatile bool _stopped;
+
+        public TickWorker(MediaClock clock, int index)
+        {
+            _clock = clock;
+            new Thread(static s => ((TickWorker)s!).Loop())
+            {
+                IsBackground = true,
+                Name = "MediaClock " + index.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                Priority = ThreadPriority.Highest,
+            }.Start(this);
+        }
+
+        public void Run(IMediaClockSubscriber[] subscribers, int start, int end, long tick, CountdownEvent done)
+        {
+            (_subscribers, _start, _end, _tick, _done) = (subscribers, start, end, tick, done);
+            _go.Release();
+        }
+
+        public void Stop()
+        {
+            _stopped = true;
+            _go.Release();
+        }
+
+        private void Loop()
+        {
+            while (true)
+            {
+                _go.Wait();
+                if (_stopped)
+                {
+                    return;
+                }
+
+                _clock.RunRange(_subscribers, _start, _end, _tick);
+                _done!.Signal();
             }
         }
     }
