@@ -6,10 +6,13 @@ namespace ContactCenter.Sip.Calls;
 
 /// <summary>
 /// One call: an INVITE dialog (RFC 3261 §12-15), incoming or outgoing. Answer, reject, ring or hang up; watch
-/// <see cref="StateChanged"/>; handle in-dialog requests (INFO, re-INVITE, UPDATE) with <see cref="RequestReceived"/>.
+/// <see cref="StateChanged"/>; re-INVITE or UPDATE with a new offer (<see cref="ReinviteAsync"/>, <see cref="HoldAsync"/>),
+/// transfer (<see cref="TransferAsync"/>), send DTMF (<see cref="SendDtmfAsync"/>); react to the peer's offers
+/// (<see cref="OfferReceived"/>, <see cref="Held"/>), transfers (<see cref="TransferRequested"/>) and digits
+/// (<see cref="DtmfReceived"/>). Reliable provisionals (RFC 3262) and session timers (RFC 4028) run by themselves.
 /// Thread-safe; events are raised outside locks.
 /// </summary>
-public sealed class SipCall
+public sealed partial class SipCall
 {
     private readonly object _gate = new();
     private readonly SipUserAgent _agent;
@@ -33,6 +36,7 @@ public sealed class SipCall
         LocalTag = localTag;
         CallId = invite.CallId ?? throw new ArgumentException("The INVITE has no Call-ID.", nameof(invite));
         RemoteSdp = direction == SipCallDirection.Incoming ? invite.Body : ReadOnlyMemory<byte>.Empty;
+        LocalSdp = direction == SipCallDirection.Outgoing ? invite.Body : ReadOnlyMemory<byte>.Empty;
         _localSequence = direction == SipCallDirection.Outgoing ? invite.CSeq!.Sequence : (uint)Random.Shared.Next(1, 1_000_000);
     }
 
@@ -82,18 +86,31 @@ public sealed class SipCall
     public event Action<SipCall, SipCallState>? StateChanged;
 
     /// <summary>
-    /// Handles an in-dialog request (INFO, UPDATE, re-INVITE, REFER, NOTIFY, OPTIONS) and returns the response to
-    /// send; null, or no handler, sends the default: 200 (with our SDP for an offer), 501 for REFER.
+    /// Sees every in-dialog request first (INFO, UPDATE, re-INVITE, REFER, NOTIFY, OPTIONS; not BYE, PRACK) and
+    /// may return the response to send. Null, or no handler, gives the default: an offer is answered through
+    /// <see cref="OfferReceived"/>, REFER goes to <see cref="TransferRequested"/>, a DTMF INFO raises
+    /// <see cref="DtmfReceived"/>, a NOTIFY feeds <see cref="TransferAsync"/>, anything else gets 200.
     /// </summary>
     public Func<SipCall, SipRequest, ValueTask<SipResponse?>>? RequestReceived { get; set; }
 
-    /// <summary>Sends a provisional response to an incoming call (180 Ringing, or 183 with early-media SDP).</summary>
+    /// <summary>
+    /// Sends a provisional response to an incoming call (180 Ringing, or 183 with early-media SDP). When
+    /// <see cref="ReliableProvisionals"/> is true it is sent reliably (Require: 100rel, RSeq) and retransmitted
+    /// until its PRACK; a second one waits for the PRACK of the first.
+    /// </summary>
     /// <exception cref="InvalidOperationException">The call is outgoing or already answered.</exception>
     public async ValueTask RingAsync(int statusCode = 180, ReadOnlyMemory<byte> sdp = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(statusCode, 101);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(statusCode, 199);
         var tx = IncomingTransaction();
+        if (ReliableProvisionals)
+        {
+            await SendReliableAsync(tx, statusCode, sdp).ConfigureAwait(false);
+            Move(SipCallState.Ringing);
+            return;
+        }
+
         var response = tx.Request.CreateResponse(statusCode, null, LocalTag);
         AddContact(response);
         if (!sdp.IsEmpty)
@@ -108,14 +125,24 @@ public sealed class SipCall
 
     /// <summary>
     /// Answers an incoming call with 200 and <paramref name="sdp"/>; the 200 is retransmitted until the ACK
-    /// arrives (RFC 3261 §13.3.1.4). Extra headers (e.g. <c>X-</c> data) go on the 200.
+    /// arrives (RFC 3261 §13.3.1.4). Extra headers (e.g. <c>X-</c> data) go on the 200. After a reliable
+    /// provisional with SDP, the 200 waits for its PRACK (RFC 3262 §3). The session timer starts here.
     /// </summary>
     /// <exception cref="InvalidOperationException">The call is outgoing or already answered or ended.</exception>
     public async ValueTask AnswerAsync(ReadOnlyMemory<byte> sdp, IEnumerable<SipHeader>? headers = null)
     {
         var tx = IncomingTransaction();
+        await AwaitPrackBeforeAnswerAsync().ConfigureAwait(false);
+        tx = IncomingTransaction();
         var ok = tx.Request.CreateResponse(200, null, LocalTag);
         AddContact(ok);
+        ok.Headers.Add("Allow", _agent.AllowHeader);
+        ok.Headers.Add("Supported", SupportedTags);
+        if (_offeredTerms is { } terms)
+        {
+            AddSessionTimerHeaders(ok, terms);
+        }
+
         foreach (var h in headers ?? [])
         {
             ok.Headers.Add(h.Name, h.Value);
@@ -132,8 +159,10 @@ public sealed class SipCall
         }
 
         FinalStatus = 200;
+        StartSessionTimerAsUas(_offeredTerms);
         await tx.RespondAsync(ok);
         Move(SipCallState.Answered);
+        EndReplaced();
     }
 
     /// <summary>Rejects an incoming call with a final status (486 Busy Here, 603 Decline, 480, ...).</summary>
@@ -148,6 +177,7 @@ public sealed class SipCall
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(statusCode, 300);
         var tx = IncomingTransaction();
+        StopReliable(acknowledged: false);
         FinalStatus = statusCode;
         var response = tx.Request.CreateResponse(statusCode, reason, LocalTag);
         foreach (var h in headers ?? [])
@@ -186,16 +216,20 @@ public sealed class SipCall
                 await tx.FinalResponse;
                 return;
             case SipCallState.Calling or SipCallState.Ringing when Direction == SipCallDirection.Outgoing:
+                // Recorded before the CANCEL goes out: its 487 may come back before Cancel returns.
+                EndReasonOnFinal = SipCallEndReason.Cancelled;
                 if (_outgoingInvite is { } invite && _agent.Endpoint.Transactions.Cancel(invite))
                 {
-                    EndReasonOnFinal = SipCallEndReason.Cancelled;
                     return;
                 }
 
                 End(SipCallEndReason.Cancelled);
                 return;
             default:
-                await RejectAsync(480, "Temporarily Unavailable", null, reason);
+                // RFC 3891: a replaced early dialog ends as if cancelled.
+                await (reason == SipCallEndReason.Replaced
+                    ? RejectAsync(487, "Request Terminated", null, reason)
+                    : RejectAsync(480, "Temporarily Unavailable", null, reason));
                 return;
         }
     }
@@ -263,10 +297,21 @@ public sealed class SipCall
     internal void OnInviteResponse(SipResponse response)
     {
         var code = response.StatusCode;
+        if (response.CSeq is { } cseq && cseq.Sequence != InitialInvite.CSeq!.Sequence)
+        {
+            ResendReinviteAck(response); // a retransmitted 2xx of a re-INVITE whose transaction has ended
+            return;
+        }
+
         if (code < 200)
         {
             if (code > 100)
             {
+                if (!AcknowledgeReliable(response))
+                {
+                    return; // a retransmitted reliable provisional: already PRACKed
+                }
+
                 LearnDialog(response);
                 if (!response.Body.IsEmpty)
                 {
@@ -282,12 +327,18 @@ public sealed class SipCall
         if (code < 300)
         {
             SipRequest ack;
+            var first = false;
             lock (_gate)
             {
                 if (_ack is null)
                 {
+                    first = true;
                     LearnDialog(response);
-                    RemoteSdp = response.Body;
+                    if (!response.Body.IsEmpty)
+                    {
+                        RemoteSdp = response.Body;
+                    }
+
                     FinalStatus = code;
                     _ack = BuildAck(response);
                 }
@@ -296,6 +347,12 @@ public sealed class SipCall
             }
 
             _ = SendQuietly(ack);
+            if (first)
+            {
+                PeerAllowsUpdate = SafeAllow(response).Contains("UPDATE", StringComparer.OrdinalIgnoreCase);
+                StartSessionTimerAsUac(response);
+            }
+
             if (State is SipCallState.Calling or SipCallState.Ringing)
             {
                 Move(SipCallState.Answered);
@@ -333,6 +390,16 @@ public sealed class SipCall
 
     internal void OnAck(SipRequest ack)
     {
+        if (OnReinviteAck(ack))
+        {
+            return;
+        }
+
+        if (ack.CSeq is { } cseq && cseq.Sequence != InitialInvite.CSeq!.Sequence)
+        {
+            return;
+        }
+
         if (!ack.Body.IsEmpty)
         {
             RemoteSdp = ack.Body;
@@ -364,35 +431,143 @@ public sealed class SipCall
             return;
         }
 
-        var hasOffer = !request.Body.IsEmpty && (request.Method == SipMethod.Invite || request.Method == SipMethod.Update);
-        if (hasOffer)
+        if (request.Method == SipMethod.Prack)
         {
-            RemoteSdp = request.Body;
+            await OnPrackAsync(transaction).ConfigureAwait(false);
+            return;
+        }
+
+        if (request.Method == SipMethod.Invite || request.Method == SipMethod.Update)
+        {
+            await OnOfferRequestAsync(transaction).ConfigureAwait(false);
+            return;
         }
 
         SipResponse? response = null;
         if (RequestReceived is { } handler)
         {
-            response = await handler(this, request);
+            response = await handler(this, request).ConfigureAwait(false);
         }
 
-        if (response is null)
+        if (response is not null)
         {
-            response = request.Method == SipMethod.Refer ? request.CreateResponse(501, "Not Implemented") : request.CreateResponse(200);
-            if (request.Method == SipMethod.Invite || hasOffer)
-            {
-                AddContact(response);
-                if (!LocalSdp.IsEmpty)
-                {
-                    SetBody(response, LocalSdp);
-                }
-            }
+            await transaction.RespondAsync(response).ConfigureAwait(false);
         }
+        else if (request.Method == SipMethod.Refer)
+        {
+            await OnReferAsync(transaction).ConfigureAwait(false);
+        }
+        else if (request.Method == SipMethod.Notify)
+        {
+            await OnNotifyAsync(transaction).ConfigureAwait(false);
+        }
+        else if (request.Method == SipMethod.Info)
+        {
+            await OnInfoAsync(transaction).ConfigureAwait(false);
+        }
+        else
+        {
+            await transaction.RespondAsync(request.CreateResponse(200)).ConfigureAwait(false);
+        }
+    }
 
-        await transaction.RespondAsync(response);
+    /// <summary>The option tags we put in Supported (timer only when session timers are enabled).</summary>
+    private string SupportedTags => _agent.SupportedHeader;
+
+    private static IReadOnlyList<string> SafeAllow(SipMessage message)
+    {
+        try
+        {
+            return message.Allow;
+        }
+        catch (SipHeaderFormatException)
+        {
+            return [];
+        }
     }
 
     internal uint RemoteSequence { get; private set; }
+
+    private Task _inbox = Task.CompletedTask;
+
+    /// <summary>
+    /// Handles an in-dialog request after the ones before it. The receive loop does not wait for it: it starts at
+    /// once when nothing is pending (no thread hop in the common case), else when the previous one is done.
+    /// </summary>
+    internal void Enqueue(SipServerTransaction transaction)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task previous;
+        lock (_gate)
+        {
+            previous = _inbox;
+            _inbox = done.Task;
+        }
+
+        if (previous.IsCompleted)
+        {
+            _ = HandleInOrderAsync(transaction, done);
+        }
+        else
+        {
+            _ = previous.ContinueWith(_ => HandleInOrderAsync(transaction, done), CancellationToken.None,
+                TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
+        }
+    }
+
+    private async Task HandleInOrderAsync(SipServerTransaction transaction, TaskCompletionSource done)
+    {
+        try
+        {
+            await HandleQueuedAsync(transaction).ConfigureAwait(false);
+        }
+        finally
+        {
+            done.TrySetResult();
+        }
+    }
+
+    private async Task HandleQueuedAsync(SipServerTransaction transaction)
+    {
+        try
+        {
+            await OnInDialogRequestAsync(transaction).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            CallLog.RequestFailed(_agent.Logger, CallId, transaction.Request.Method.Name, e.Message);
+        }
+#pragma warning disable CA1031 // An application handler's failure must not stop the dialog's queue.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            CallLog.HandlerFailed(_agent.Logger, e, CallId, transaction.Request.Method.Name);
+            if (!transaction.IsAnswered)
+            {
+                try
+                {
+                    await transaction.RespondAsync(transaction.Request.CreateResponse(500, "Server Internal Error")).ConfigureAwait(false);
+                }
+                catch (Exception inner) when (inner is IOException or InvalidOperationException)
+                {
+                    CallLog.RequestFailed(_agent.Logger, CallId, transaction.Request.Method.Name, inner.Message);
+                }
+            }
+        }
+    }
+
+    /// <summary>Rejects an unanswered incoming call after its handler failed; nothing when it was answered meanwhile.</summary>
+    internal async Task HangUpQuietlyAsync(int status, string reason)
+    {
+        if (Direction == SipCallDirection.Incoming)
+        {
+            await RejectQuietlyAsync(status, reason, SipCallEndReason.Rejected).ConfigureAwait(false);
+        }
+        else
+        {
+            await HangUpAsync().ConfigureAwait(false);
+        }
+    }
 
     private SipServerTransaction IncomingTransaction()
     {
@@ -428,6 +603,7 @@ public sealed class SipCall
 
     internal void LearnFromInvite(SipRequest invite)
     {
+        PeerAllowsUpdate = SafeAllow(invite).Contains("UPDATE", StringComparer.OrdinalIgnoreCase);
         RemoteTag = invite.From?.Tag;
         if (invite.Contact.Count > 0)
         {
@@ -601,6 +777,16 @@ public sealed class SipCall
         }
 
         StopAnswerRetransmit();
+        StopReliable(acknowledged: false);
+        StopSessionTimer();
+        StopReinviteRetransmit();
+        TaskCompletionSource<SipTransferResult>? transfer;
+        lock (_gate)
+        {
+            transfer = _transfer;
+        }
+
+        transfer?.TrySetResult(new SipTransferResult(false, 481, "The call ended before the transfer completed"));
         _agent.Forget(this);
         StateChanged?.Invoke(this, SipCallState.Terminated);
         _ended.TrySetResult();

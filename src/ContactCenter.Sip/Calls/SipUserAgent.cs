@@ -21,15 +21,29 @@ public sealed class SipUserAgent : IAsyncDisposable
 {
     private readonly SipUserAgentOptions _options;
     private readonly ConcurrentDictionary<string, SipCall> _calls = new(StringComparer.Ordinal);
+    private readonly ILogger _logger;
 
-    /// <summary>Creates a user agent; nothing is bound until <see cref="StartAsync"/>.</summary>
+    /// <summary>
+    /// Creates a user agent; nothing is bound until <see cref="StartAsync"/>. The body types the calls layer reads
+    /// (application/dtmf-relay, application/dtmf, message/sipfrag) are added to the endpoint's accepted types.
+    /// </summary>
     /// <exception cref="ArgumentException">The options are invalid; the message names the option.</exception>
     public SipUserAgent(SipUserAgentOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
+        foreach (var type in (ReadOnlySpan<string>)["application/dtmf-relay", "application/dtmf", "message/sipfrag"])
+        {
+            // The calls layer reads these bodies (INFO DTMF, NOTIFY of a transfer): the UAS core must let them in.
+            if (!options.Endpoint.AcceptedContentTypes.Contains(type, StringComparer.OrdinalIgnoreCase))
+            {
+                options.Endpoint.AcceptedContentTypes.Add(type);
+            }
+        }
+
         Time = timeProvider ?? TimeProvider.System;
+        _logger = (ILogger?)loggerFactory?.CreateLogger("ContactCenter.Sip.Calls") ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         Endpoint = new SipEndpoint(options.Endpoint, HandleRequestAsync, loggerFactory, Time, meterFactory)
         {
             AckReceived = OnAckAsync,
@@ -52,6 +66,12 @@ public sealed class SipUserAgent : IAsyncDisposable
 
     internal TimeProvider Time { get; }
 
+    internal SipUserAgentOptions Options => _options;
+
+    internal string SupportedHeader => _options.SessionTimer.Enabled ? "100rel, timer, replaces, norefersub" : "100rel, replaces, norefersub";
+
+    internal string AllowHeader => string.Join(", ", _options.Endpoint.AllowedMethods);
+
     internal TimeSpan T1 => _options.Endpoint.Transactions.T1;
 
     internal TimeSpan T2 => _options.Endpoint.Transactions.T2;
@@ -73,6 +93,7 @@ public sealed class SipUserAgent : IAsyncDisposable
         var localTag = RandomNumberGenerator.GetHexString(16, lowercase: true);
         var invite = BuildInvite(request, localTag, 1, null);
         var call = new SipCall(this, SipCallDirection.Outgoing, invite, request.Destination, localTag);
+        call.AddSessionTimerHeaders(invite);
         _calls[call.Key] = call;
         SendInvite(call, invite, request, authenticated: false);
         var ringTimer = Time.CreateTimer(static s => _ = ((SipCall)s!).HangUpAsync().AsTask(), call, _options.RingTimeout, Timeout.InfiniteTimeSpan);
@@ -170,7 +191,8 @@ public sealed class SipUserAgent : IAsyncDisposable
         invite.Headers.Add("Call-ID", request.CallId ?? $"{Guid.CreateVersion7():N}@{host}");
         invite.Headers.Add("CSeq", new SipCSeq(sequence, SipMethod.Invite).ToString());
         invite.Headers.Add("Contact", ContactFor(protocol));
-        invite.Headers.Add("Allow", string.Join(", ", _options.Endpoint.AllowedMethods));
+        invite.Headers.Add("Allow", AllowHeader);
+        invite.Headers.Add("Supported", SupportedHeader);
         invite.Headers.Add("User-Agent", UserAgentName);
         if (authorization is not null)
         {
@@ -206,10 +228,31 @@ public sealed class SipUserAgent : IAsyncDisposable
                     var answer = DigestCredentials.Answer(challenge, credentials.User, credentials.Password, "INVITE", request.Target.ToString());
                     var prefix = response.StatusCode == 401 ? "Authorization: " : "Proxy-Authorization: ";
                     var retry = BuildInvite(request with { CallId = call.CallId }, call.LocalTag, invite.CSeq!.Sequence + 1, prefix + answer);
+                    call.AddSessionTimerHeaders(retry);
                     call.ReplaceInvite(retry);
                     SendInvite(call, retry, request, authenticated: true);
                     return;
                 }
+            }
+
+            if (response.StatusCode == 422 && _options.SessionTimer.Enabled && MinSE(response) is { } minSe
+                && minSe > AskedInterval(invite))
+            {
+                // RFC 4028 §7.3: the interval was too small for the peer: ask again with its Min-SE.
+                call.RaiseRequestedInterval(minSe);
+                var retry = BuildInvite(request with { CallId = call.CallId }, call.LocalTag, invite.CSeq!.Sequence + 1, null);
+                foreach (var name in (ReadOnlySpan<string>)["Authorization", "Proxy-Authorization"])
+                {
+                    if (invite.Headers[name] is { } sent)
+                    {
+                        retry.Headers.Add(name, sent);
+                    }
+                }
+
+                call.AddSessionTimerHeaders(retry);
+                call.ReplaceInvite(retry);
+                SendInvite(call, retry, request, authenticated);
+                return;
             }
 
             call.OnInviteResponse(response);
@@ -226,7 +269,8 @@ public sealed class SipUserAgent : IAsyncDisposable
         {
             if (_calls.TryGetValue(SipCall.DialogKey(request.CallId ?? "", toTag), out var call))
             {
-                await call.OnInDialogRequestAsync(transaction);
+                // Off the receive loop, in order per dialog: a handler may wait for the network.
+                call.Enqueue(transaction);
             }
             else
             {
@@ -254,10 +298,21 @@ public sealed class SipUserAgent : IAsyncDisposable
             return;
         }
 
+        var replaced = SipCall.MatchReplaces(request, FindCall, out var rejection);
+        var terms = rejection is null ? SipCall.NegotiateAsUas(request, _options.SessionTimer, out rejection) : null;
+        if (rejection is not null)
+        {
+            await transaction.RespondAsync(rejection);
+            return;
+        }
+
         var localTag = RandomNumberGenerator.GetHexString(16, lowercase: true);
         var fallback = new SipDestination(transaction.Source.Protocol, transaction.Source.RemoteEndPoint);
         var incoming = new SipCall(this, SipCallDirection.Incoming, request, fallback, localTag);
         incoming.LearnFromInvite(request);
+        incoming.UseReliableProvisionals(_options.PreferReliableProvisionals);
+        incoming.OfferSessionTimer(terms);
+        incoming.Replaces = replaced;
         if (transaction.Source.Protocol == SipTransportProtocol.Udp && _options.Endpoint.Transport.SymmetricResponses)
         {
             incoming.PreferSource(fallback);
@@ -267,11 +322,58 @@ public sealed class SipUserAgent : IAsyncDisposable
         _calls[incoming.Key] = incoming;
         if (IncomingCall is { } offer)
         {
-            await offer(incoming);
+            // Not awaited: the application may place calls or wait for PRACKs before answering, while the
+            // receive loop goes on reading (the handler's synchronous start still runs here, with no thread hop).
+            _ = OfferAsync(incoming, offer);
         }
         else
         {
             await incoming.RejectAsync(480, "Temporarily Unavailable");
+        }
+    }
+
+    internal ILogger Logger => _logger;
+
+    private async Task OfferAsync(SipCall call, Func<SipCall, ValueTask> offer)
+    {
+        try
+        {
+            await offer(call);
+        }
+#pragma warning disable CA1031 // An application handler's failure must end only its call, never the agent.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            if (e is InvalidOperationException && call.State == SipCallState.Terminated)
+            {
+                // The caller cancelled (or the call failed) while the handler ran: an ordinary race.
+                CallLog.RequestFailed(_logger, call.CallId, "INVITE", e.Message);
+                return;
+            }
+
+            CallLog.HandlerFailed(_logger, e, call.CallId, "IncomingCall");
+            if (call.State is SipCallState.Calling or SipCallState.Ringing)
+            {
+                await call.HangUpQuietlyAsync(500, "Server Internal Error");
+            }
+        }
+    }
+
+    private SipCall? FindCall(string callId, string localTag) =>
+        _calls.TryGetValue(SipCall.DialogKey(callId, localTag), out var call) ? call : null;
+
+    private static uint AskedInterval(SipRequest invite) =>
+        uint.TryParse(invite.SessionExpires?.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) ? seconds : 0;
+
+    private static uint? MinSE(SipResponse response)
+    {
+        try
+        {
+            return response.MinSE;
+        }
+        catch (SipHeaderFormatException)
+        {
+            return null;
         }
     }
 
