@@ -150,5 +150,20 @@ internal static class PostgresSchema
         new(4, "dialer attempts by campaign and time (restore rebuilds the compliance window)", """
             CREATE INDEX ix_campaign_attempts_placed ON campaign_attempts (campaign_id, placed_at);
             """),
+        new(5, "webhook deliveries (outbox and dead letters of the web API's webhooks)", """
+            CREATE TABLE webhook_deliveries (
+                id uuid PRIMARY KEY,
+                webhook_url text NOT NULL,
+                event_id uuid NOT NULL,
+                event_type text NOT NULL,
+                payload text NOT NULL,
+                attempts integer NOT NULL,
+                next_attempt_at timestamptz NOT NULL,
+                dead boolean NOT NULL,
+                last_error text,
+                created_at timestamptz NOT NULL
+            );
+            CREATE INDEX ix_webhook_deliveries_due ON webhook_deliveries (next_attempt_at);
+            """),
     ];
 }

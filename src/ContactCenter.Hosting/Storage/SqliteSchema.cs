@@ -150,5 +150,20 @@ internal static class SqliteSchema
         new(4, "dialer attempts by campaign and time (restore rebuilds the compliance window)", """
             CREATE INDEX ix_campaign_attempts_placed ON campaign_attempts (campaign_id, placed_at);
             """),
+        new(5, "webhook deliveries (outbox and dead letters of the web API's webhooks)", """
+            CREATE TABLE webhook_deliveries (
+                id TEXT PRIMARY KEY,
+                webhook_url TEXT NOT NULL,
+                event_id TEXT NOT NULL,
+                event_type TEXT NOT NULL,
+                payload TEXT NOT NULL,
+                attempts INTEGER NOT NULL,
+                next_attempt_at INTEGER NOT NULL,
+                dead INTEGER NOT NULL,
+                last_error TEXT,
+                created_at INTEGER NOT NULL
+            );
+            CREATE INDEX ix_webhook_deliveries_due ON webhook_deliveries (next_attempt_at);
+            """),
     ];
 }
