@@ -9,7 +9,7 @@ cd "$(dirname "$0")"
 
 CONFIGURATION=${CONFIGURATION:-Release}
 # Debian packages the tests use as real peers and tools. Later issues add to this list.
-DEB_PACKAGES=(python3 espeak-ng sox sip-tester postgresql baresip-core)
+DEB_PACKAGES=(python3 espeak-ng sox sip-tester postgresql baresip-core chromium chromium-driver)
 
 log() { printf '\n== %s\n' "$*"; }
 
