@@ -5,6 +5,7 @@ using ContactCenter.Cli.Commands;
 
 var root = new RootCommand("contactcenter: run and test a ContactCenter contact center.");
 root.Subcommands.Add(ServeCommand.Create());
+root.Subcommands.Add(ApiKeyCommand.Create());
 root.Subcommands.Add(SipCommands.Create());
 root.Subcommands.Add(IvrCommands.Create());
 root.Subcommands.Add(RoutingCommands.Create());
