@@ -1,0 +1,280 @@
+using System.Collections.Concurrent;
+using ContactCenter.Dialer;
+using ContactCenter.Hosting.Agents;
+using ContactCenter.Hosting.Events;
+using ContactCenter.Hosting.Storage;
+using ContactCenter.Sip;
+using ContactCenter.Sip.Media;
+
+namespace ContactCenter.Hosting.Calls;
+
+/// <summary>
+/// The dialer's call port over trunks: each campaign call is a contact-center call (listed, recorded when connected,
+/// with a call record); progress goes back to the dialer through <see cref="OutboundCall"/>'s reports.
+/// </summary>
+internal sealed partial class ContactCenterRuntime : IOutboundCallPort
+{
+    private readonly ConcurrentDictionary<Guid, ContactCall> _outbound = new();
+
+    /// <summary>Raised when a campaign call that reached an agent has ended (call id): the agent's disposition is due.</summary>
+    public event Action<Guid>? CampaignCallCompleted;
+
+    public void Dial(OutboundCall outboundCall)
+    {
+        ArgumentNullException.ThrowIfNull(outboundCall);
+        if (_draining || !IsRunning)
+        {
+            outboundCall.ReportFailed(CallOutcome.NetworkError);
+            return;
+        }
+
+        var callerId = string.IsNullOrWhiteSpace(outboundCall.CallerId)
+            ? _options.Trunks.FirstOrDefault()?.CallerId.Default ?? "anonymous"
+            : outboundCall.CallerId;
+        var call = new ContactCall(outboundCall.Id, CallDirection.Outbound, null, callerId, outboundCall.PhoneNumber, _time.GetUtcNow());
+        _calls[call.Id] = call;
+        _outbound[outboundCall.Id] = call;
+        Track(RunOutboundAsync(call, outboundCall));
+    }
+
+    public void Connect(OutboundCall outboundCall, string agentId) => Post(outboundCall, new DialerSignal(DialerAction.Connect, agentId));
+
+    public void PlayComplianceMessage(OutboundCall outboundCall, string prompt) => Post(outboundCall, new DialerSignal(DialerAction.Compliance, prompt));
+
+    public void StartFlow(OutboundCall outboundCall, string flowId) => Post(outboundCall, new DialerSignal(DialerAction.Flow, flowId));
+
+    public void HangUp(OutboundCall outboundCall) => Post(outboundCall, new DialerSignal(DialerAction.HangUp, null));
+
+    private void Post(OutboundCall outboundCall, DialerSignal signal)
+    {
+        ArgumentNullException.ThrowIfNull(outboundCall);
+        if (_outbound.TryGetValue(outboundCall.Id, out var call))
+        {
+            call.Signals.Writer.TryWrite(signal);
+        }
+    }
+
+    private async Task RunOutboundAsync(ContactCall call, OutboundCall outboundCall)
+    {
+        Publish(ContactCenterEventTypes.CallStarted, ContactCenterEventCategory.Call, new()
+        {
+            ["callId"] = call.Id,
+            ["direction"] = "outbound",
+            ["from"] = call.From,
+            ["to"] = call.To,
+            ["campaignId"] = outboundCall.CampaignId,
+        });
+        AgentLeg? customer = null;
+        AgentLeg? agent = null;
+        ConnectedSession? session = null;
+        var reported = false;
+        try
+        {
+            var placed = await DialNumberAsync(call, "customer", outboundCall.PhoneNumber, call.From, [new SipHeader("X-CC-Campaign", outboundCall.CampaignId.ToString())]).ConfigureAwait(false);
+            if (placed.Leg is not { } leg)
+            {
+                call.Status = CallStatus.SystemError;
+                outboundCall.ReportFailed(CallOutcome.NetworkError);
+                reported = true;
+                return;
+            }
+
+            customer = leg;
+            using var noAnswer = _time.CreateTimer(static s => ((ContactCall)s!).Signals.Writer.TryWrite(new TimerSignal("ring-timeout")), call, outboundCall.RingTimeout, Timeout.InfiniteTimeSpan);
+            while (true)
+            {
+                var signal = await call.Signals.Reader.ReadAsync().ConfigureAwait(false);
+                switch (signal)
+                {
+                    case TimerSignal { Kind: "ring-timeout" } when customer.AnsweredAt is null:
+                        await customer.HangUpAsync().ConfigureAwait(false);
+                        break;
+
+                    case LegSignal { Answered: false } failed when failed.Leg == customer:
+                        call.Status = CallStatus.NormalEnd;
+                        outboundCall.ReportFailed(Outcome(customer.FinalStatus));
+                        reported = true;
+                        return;
+
+                    case LegSignal { Answered: true } answered when answered.Leg == customer:
+                        call.AnsweredAt = _time.GetUtcNow();
+                        call.CallerMedia = customer.Media;
+                        outboundCall.ReportAnswered();
+                        break;
+
+                    case DialerSignal { Action: DialerAction.Connect } connect when customer.AnsweredAt is not null && agent is null:
+                        var ring = await RingAgentDeviceAsync(call, connect.Argument!, outboundCall).ConfigureAwait(false);
+                        if (ring is null)
+                        {
+                            // No device: the dialer's connect deadline runs out and it plays the compliance message.
+                            break;
+                        }
+
+                        agent = ring;
+                        break;
+
+                    case LegSignal { Answered: true } agentAnswered when agentAnswered.Leg == agent:
+                        call.AgentId = agent!.AgentId;
+                        call.AgentAnsweredAt = _time.GetUtcNow();
+                        session = new ConnectedSession(this, call, agent);
+                        call.Session = session;
+                        session.Bridge();
+                        session.StartRecording();
+                        Publish(ContactCenterEventTypes.CallConnected, ContactCenterEventCategory.Call, new() { ["callId"] = call.Id, ["agentId"] = agent.AgentId, ["campaignId"] = outboundCall.CampaignId });
+                        break;
+
+                    case LegSignal { Answered: false } agentMissed when agentMissed.Leg == agent:
+                        await agent!.Media.DisposeAsync().ConfigureAwait(false);
+                        agent = null;
+                        break;
+
+                    case DialerSignal { Action: DialerAction.Compliance } compliance when customer.AnsweredAt is not null:
+                        await PlayThenHangUpAsync(call, customer, compliance.Argument!).ConfigureAwait(false);
+                        break;
+
+                    case DialerSignal { Action: DialerAction.Flow } flow:
+                        // Agentless campaigns need an IVR over an outgoing call, which the IVR channel does not offer yet.
+                        HostingLog.AgentlessNotSupported(_logger, call.Id, flow.Argument ?? "");
+                        await customer.HangUpAsync().ConfigureAwait(false);
+                        break;
+
+                    case DialerSignal { Action: DialerAction.HangUp }:
+                        call.HangupParty = HangupParty.System;
+                        await customer.HangUpAsync().ConfigureAwait(false);
+                        if (agent is not null)
+                        {
+                            await agent.HangUpAsync().ConfigureAwait(false);
+                        }
+
+                        break;
+
+                    case ConnectedLegEnded ended when ended.Leg == customer:
+                        call.HangupParty = call.HangupParty == HangupParty.Unknown ? HangupParty.Caller : call.HangupParty;
+                        if (agent is not null)
+                        {
+                            await agent.HangUpAsync().ConfigureAwait(false);
+                        }
+
+                        call.Status = CallStatus.NormalEnd;
+                        outboundCall.ReportHangUp();
+                        reported = true;
+                        return;
+
+                    case ConnectedLegEnded ended when ended.Leg == agent:
+                        call.HangupParty = HangupParty.Agent;
+                        await customer.HangUpAsync().ConfigureAwait(false);
+                        break;
+
+                    case HoldSignal hold when session is not null:
+                        session.SetHold(hold.Hold);
+                        hold.Done.TrySetResult();
+                        break;
+
+                    case HoldSignal or TransferSignal or MonitorSignal:
+                        Refuse(signal, "this campaign call cannot do that now");
+                        break;
+                }
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            HostingLog.CallFailed(_logger, call.Id, e);
+            call.Status = CallStatus.SystemError;
+            if (!reported)
+            {
+                outboundCall.ReportFailed(CallOutcome.NetworkError);
+            }
+        }
+        finally
+        {
+            session?.Dispose();
+            if (session is not null)
+            {
+                await session.FinishRecordingAsync().ConfigureAwait(false);
+            }
+
+            if (agent is not null)
+            {
+                await agent.HangUpAsync().ConfigureAwait(false);
+                await agent.Media.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (customer is not null)
+            {
+                await customer.Media.DisposeAsync().ConfigureAwait(false);
+            }
+
+            _outbound.TryRemove(outboundCall.Id, out _);
+            await FinishAsync(call).ConfigureAwait(false);
+            if (call.AgentAnsweredAt is not null)
+            {
+                CampaignCallCompleted?.Invoke(outboundCall.Id);
+            }
+        }
+    }
+
+    /// <summary>Rings the reserved agent's device for an answered campaign call; null when the agent has none.</summary>
+    private async Task<AgentLeg?> RingAgentDeviceAsync(ContactCall call, string agentId, OutboundCall outboundCall)
+    {
+        var device = _agents.DeviceOf(agentId);
+        if (device is null)
+        {
+            HostingLog.AgentUnreachable(_logger, call.Id, agentId, "not logged in to a device");
+            return null;
+        }
+
+        IReadOnlyList<SipHeader> headers =
+        [
+            new("X-CC-Call-Id", call.Id.ToString()),
+            new("X-CC-Campaign", outboundCall.CampaignId.ToString()),
+            new("X-CC-Contact", HeaderSafe(outboundCall.Contact.Name ?? outboundCall.PhoneNumber)),
+        ];
+        var placed = device.Kind == AgentDeviceKind.Extension
+            ? await RingExtensionAsync(call, "agent", agentId, Guid.Empty, device.Address, headers, outboundCall.PhoneNumber).ConfigureAwait(false)
+            : await DialNumberAsync(call, "agent", device.Address, outboundCall.PhoneNumber, headers, agentId).ConfigureAwait(false);
+        if (placed.Leg is null)
+        {
+            HostingLog.AgentUnreachable(_logger, call.Id, agentId, placed.Problem ?? "unreachable");
+        }
+
+        return placed.Leg;
+    }
+
+    private async Task PlayThenHangUpAsync(ContactCall call, AgentLeg customer, string prompt)
+    {
+        var clip = prompt.EndsWith(".wav", StringComparison.OrdinalIgnoreCase) ? TryClip(prompt)
+            : _speech is null ? null
+            : TryClip(await _speech.SynthesizeAsync(prompt, _options.Flows.Voice, CancellationToken.None).ConfigureAwait(false));
+        if (clip is not null)
+        {
+            var player = PromptPlayer.Play(clip);
+            customer.Media.Rtp.Source = player;
+            await player.Completion.WaitAsync(clip.Duration + TimeSpan.FromSeconds(5), _time).ConfigureAwait(false);
+        }
+
+        call.HangupParty = HangupParty.System;
+        call.Status = CallStatus.NoAgentAvailable;
+        await customer.HangUpAsync().ConfigureAwait(false);
+    }
+
+    private static CallOutcome Outcome(int? status) => status switch
+    {
+        486 or 600 => CallOutcome.Busy,
+        404 or 484 or 604 => CallOutcome.InvalidNumber,
+        408 or 480 or 487 => CallOutcome.NoAnswer,
+        603 => CallOutcome.Rejected,
+        _ => CallOutcome.NetworkError,
+    };
+}
+
+/// <summary>What the dialer asked of a campaign call.</summary>
+internal enum DialerAction
+{
+    Connect,
+    Compliance,
+    Flow,
+    HangUp,
+}
+
+/// <summary>A dialer request for a campaign call (agent id, prompt or flow id in <see cref="Argument"/>).</summary>
+internal sealed record DialerSignal(DialerAction Action, string? Argument) : CallSignal;

@@ -1,0 +1,996 @@
+using System.Globalization;
+using ContactCenter.Hosting.Agents;
+using ContactCenter.Hosting.Events;
+using ContactCenter.Hosting.Ivr;
+using ContactCenter.Hosting.Media;
+using ContactCenter.Hosting.Storage;
+using ContactCenter.Ivr;
+using ContactCenter.Routing;
+using ContactCenter.Sip;
+using ContactCenter.Sip.Calls;
+using ContactCenter.Sip.Media;
+using ContactCenter.Sip.Transport;
+using ContactCenter.Sip.Trunks;
+
+namespace ContactCenter.Hosting.Calls;
+
+/// <summary>
+/// Queued calls: the caller waits in Routing hearing hold music and announcements; an offer rings the agent's device;
+/// the answered leg is bridged to the caller and recorded until one side hangs up. Every decision for a call is taken
+/// by its own loop over <see cref="ContactCall.Signals"/>, so a call's state is never touched by two threads.
+/// </summary>
+internal sealed partial class ContactCenterRuntime : IIvrCallRouter
+{
+    public async ValueTask<QueueTransferResult> QueueAsync(SipIvrChannel channel, QueueTransferRequest request, CancellationToken cancellationToken)
+    {
+        if (!_calls.TryGetValue(channel.CallId, out var call))
+        {
+            return Failed(request.Queue);
+        }
+
+        var queue = request.Queue;
+        if (!_queues.Exists(queue))
+        {
+            return Failed(queue);
+        }
+
+        var overflowAfter = request.OverflowAfter;
+        var preferredAgent = (string?)null;
+        var initialPosition = 0;
+        var expectedWait = TimeSpan.Zero;
+        var ringDuration = TimeSpan.Zero;
+        var attempt = 0;
+        call.QueueEnteredAt ??= _time.GetUtcNow();
+        while (true)
+        {
+            var itemId = $"{call.Id:N}-{++attempt}";
+            var outcome = await WaitInQueueAsync(call, request, queue, itemId, overflowAfter, preferredAgent, cancellationToken).ConfigureAwait(false);
+            if (attempt == 1)
+            {
+                initialPosition = outcome.InitialPosition;
+                expectedWait = outcome.ExpectedWait;
+            }
+
+            ringDuration += outcome.RingDuration;
+            switch (outcome.Kind)
+            {
+                case QueueOutcomeKind.Completed:
+                    return new QueueTransferResult(QueueTransferStatus.Completed, queue, call.AgentId, initialPosition, expectedWait, ringDuration, outcome.TalkDuration);
+                case QueueOutcomeKind.Overflow when request.OverflowQueue is { } next && next != queue && _queues.Exists(next) && outcome.ByTimer:
+                    queue = next;
+                    overflowAfter = null;
+                    preferredAgent = null;
+                    continue;
+                case QueueOutcomeKind.Overflow:
+                    call.QueueExitedAt ??= _time.GetUtcNow();
+                    call.Status = CallStatus.NoAgentAvailable;
+                    call.Phase = ActiveCallPhase.Ivr;
+                    return new QueueTransferResult(QueueTransferStatus.Overflow, queue, null, initialPosition, expectedWait, ringDuration, TimeSpan.Zero);
+                case QueueOutcomeKind.Requeue:
+                    queue = outcome.NextQueue!;
+                    preferredAgent = outcome.PreferredAgent;
+                    overflowAfter = null;
+                    continue;
+                default:
+                    call.Phase = ActiveCallPhase.Ivr;
+                    return Failed(queue);
+            }
+        }
+    }
+
+    public async ValueTask<TransferResult> TransferAsync(SipIvrChannel channel, TransferRequest request, CancellationToken cancellationToken)
+    {
+        if (!_calls.TryGetValue(channel.CallId, out var call))
+        {
+            return new TransferResult(false, "the call is over");
+        }
+
+        var leg = request.Target == TransferTarget.Extension
+            ? await RingExtensionAsync(call, "transfer", null, Guid.Empty, request.Destination, [], call.From).ConfigureAwait(false)
+            : await DialNumberAsync(call, "transfer", request.Destination, request.CallerId ?? call.From, []).ConfigureAwait(false);
+        if (leg.Leg is not { } placed)
+        {
+            return new TransferResult(false, leg.Problem);
+        }
+
+        using var ring = _time.CreateTimer(static s => ((ContactCall)s!).Signals.Writer.TryWrite(new TimerSignal("ring-timeout")), call, request.RingTimeout, Timeout.InfiniteTimeSpan);
+        while (true)
+        {
+            var signal = await NextSignalAsync(call, cancellationToken).ConfigureAwait(false);
+            switch (signal)
+            {
+                case CallerEndedSignal:
+                    placed.CancelledByUs = true;
+                    await placed.HangUpAsync().ConfigureAwait(false);
+                    await placed.Media.DisposeAsync().ConfigureAwait(false);
+                    throw new CallerHungUpException();
+                case TimerSignal { Kind: "ring-timeout" } when placed.AnsweredAt is null:
+                    placed.CancelledByUs = true;
+                    await placed.HangUpAsync().ConfigureAwait(false);
+                    await placed.Media.DisposeAsync().ConfigureAwait(false);
+                    return new TransferResult(false, "no answer");
+                case LegSignal { Answered: false } ended when ended.Leg == placed:
+                    await placed.Media.DisposeAsync().ConfigureAwait(false);
+                    return new TransferResult(false, placed.FinalStatus is { } code ? $"{code} {Reason(code)}" : "failed");
+                case LegSignal { Answered: true } answered when answered.Leg == placed:
+                    call.Status = CallStatus.Transferred;
+                    await ConnectUntilEndAsync(call, placed, cancellationToken).ConfigureAwait(false);
+                    return new TransferResult(true, null);
+                case HoldSignal or TransferSignal or MonitorSignal:
+                    Refuse(signal, "the call is being transferred");
+                    break;
+            }
+        }
+    }
+
+    /// <summary>The caller waits in <paramref name="queue"/> as item <paramref name="itemId"/> until served, overflowed or gone.</summary>
+    private async Task<QueueOutcome> WaitInQueueAsync(
+        ContactCall call, QueueTransferRequest request, string queue, string itemId, TimeSpan? overflowAfter, string? preferredAgent, CancellationToken cancellationToken)
+    {
+        var ringing = new Dictionary<(Guid Offer, string Agent), AgentLeg>();
+        var ringTime = TimeSpan.Zero;
+        ITimer? overflow = null;
+        ITimer? announce = null;
+        _callsByItem[itemId] = call;
+        call.Queue = queue;
+        call.Phase = ActiveCallPhase.Queued;
+        StartHold(call, request.Prompt);
+        try
+        {
+            var enqueued = await _routing.SendAsync(
+                new Enqueue(new WorkItem
+                {
+                    Id = itemId,
+                    Queue = queue,
+                    Priority = request.Priority,
+                    RequiredSkills = [.. request.Skills.Select(s => new SkillRequirement(s, 1))],
+                    Attributes = request.AttachedData,
+                    CustomerId = call.From,
+                    PreferredAgentId = preferredAgent,
+                }),
+                cancellationToken).ConfigureAwait(false);
+            if (!enqueued.Succeeded)
+            {
+                return enqueued.Error == RoutingError.UnknownQueue ? QueueOutcome.Failure : QueueOutcome.Overflowed(false, 0, TimeSpan.Zero);
+            }
+
+            var position = await _routing.GetPositionAsync(itemId, cancellationToken).ConfigureAwait(false);
+            var initialPosition = position?.Position ?? 1;
+            var expectedWait = position?.ExpectedWait ?? TimeSpan.Zero;
+            Publish(ContactCenterEventTypes.CallQueued, ContactCenterEventCategory.Call, new()
+            {
+                ["callId"] = call.Id,
+                ["queue"] = queue,
+                ["position"] = initialPosition,
+                ["expectedWaitSeconds"] = expectedWait.TotalSeconds,
+            });
+            if (overflowAfter is { } after)
+            {
+                overflow = _time.CreateTimer(static s => ((ContactCall)s!).Signals.Writer.TryWrite(new TimerSignal("overflow")), call, after, Timeout.InfiniteTimeSpan);
+            }
+
+            if (_options.Hold.AnnouncementInterval > TimeSpan.Zero)
+            {
+                var every = _options.Hold.AnnouncementInterval;
+                announce = _time.CreateTimer(static s => ((ContactCall)s!).Signals.Writer.TryWrite(new TimerSignal("announce")), call, every, every);
+            }
+
+            while (true)
+            {
+                var signal = await NextSignalAsync(call, cancellationToken).ConfigureAwait(false);
+                switch (signal)
+                {
+                    case CallerEndedSignal:
+                        call.HangupParty = HangupParty.Caller;
+                        call.Status = ringing.Count > 0 ? CallStatus.AbandonedWhileRinging : CallStatus.AbandonedInQueue;
+                        call.QueueExitedAt ??= _time.GetUtcNow();
+                        await _routing.SendAsync(new Abandon(itemId), CancellationToken.None).ConfigureAwait(false);
+                        throw new CallerHungUpException();
+
+                    case RoutingSignal { Event: ItemOffered offer }:
+                        foreach (var agentId in offer.AgentIds)
+                        {
+                            var placed = await RingAgentAsync(call, offer.OfferId, agentId, queue, request.AttachedData).ConfigureAwait(false);
+                            if (placed is null)
+                            {
+                                await _routing.SendAsync(new Reject(offer.OfferId, agentId), CancellationToken.None).ConfigureAwait(false);
+                                continue;
+                            }
+
+                            ringing[(offer.OfferId, agentId)] = placed;
+                            call.Phase = ActiveCallPhase.RingingAgent;
+                            Publish(ContactCenterEventTypes.CallOffered, ContactCenterEventCategory.Call, new() { ["callId"] = call.Id, ["agentId"] = agentId, ["queue"] = queue });
+                        }
+
+                        break;
+
+                    case RoutingSignal { Event: OfferTimedOut timedOut }:
+                        foreach (var agentId in timedOut.AgentIds)
+                        {
+                            if (ringing.Remove((timedOut.OfferId, agentId), out var leg))
+                            {
+                                ringTime += _time.GetUtcNow() - leg.StartedAt;
+                                await CancelLegAsync(leg).ConfigureAwait(false);
+                                call.Status = CallStatus.AgentDidNotAnswer;
+                            }
+                        }
+
+                        call.Phase = ringing.Count > 0 ? ActiveCallPhase.RingingAgent : ActiveCallPhase.Queued;
+                        break;
+
+                    case RoutingSignal { Event: OfferCancelled cancelled }:
+                        if (ringing.Remove((cancelled.OfferId, cancelled.AgentId), out var withdrawn))
+                        {
+                            await CancelLegAsync(withdrawn).ConfigureAwait(false);
+                        }
+
+                        call.Phase = ringing.Count > 0 ? ActiveCallPhase.RingingAgent : ActiveCallPhase.Queued;
+                        break;
+
+                    case RoutingSignal { Event: ItemEscalated escalated }:
+                        call.Queue = queue = escalated.ToQueue;
+                        break;
+
+                    case RoutingSignal { Event: ItemExited exited }:
+                        foreach (var leg in ringing.Values)
+                        {
+                            await CancelLegAsync(leg).ConfigureAwait(false);
+                        }
+
+                        ringing.Clear();
+                        _ = exited;
+                        return QueueOutcome.Overflowed(false, initialPosition, expectedWait) with { RingDuration = ringTime };
+
+                    case LegSignal { Answered: false } failed:
+                        if (ringing.Remove((failed.Leg.OfferId, failed.Leg.AgentId!)))
+                        {
+                            ringTime += _time.GetUtcNow() - failed.Leg.StartedAt;
+                            await failed.Leg.Media.DisposeAsync().ConfigureAwait(false);
+                            if (!failed.Leg.CancelledByUs)
+                            {
+                                // Declined, busy or unreachable: the item goes back to the head of the queue for others.
+                                await _routing.SendAsync(new Reject(failed.Leg.OfferId, failed.Leg.AgentId!), CancellationToken.None).ConfigureAwait(false);
+                                call.Status = CallStatus.AgentDidNotAnswer;
+                            }
+                        }
+
+                        call.Phase = ringing.Count > 0 ? ActiveCallPhase.RingingAgent : ActiveCallPhase.Queued;
+                        break;
+
+                    case LegSignal { Answered: true } answered:
+                        var key = (answered.Leg.OfferId, answered.Leg.AgentId!);
+                        if (!ringing.Remove(key))
+                        {
+                            await CancelLegAsync(answered.Leg).ConfigureAwait(false);
+                            break;
+                        }
+
+                        var accepted = await _routing.SendAsync(new Accept(answered.Leg.OfferId, answered.Leg.AgentId!), CancellationToken.None).ConfigureAwait(false);
+                        if (!accepted.Succeeded)
+                        {
+                            await CancelLegAsync(answered.Leg).ConfigureAwait(false);
+                            break;
+                        }
+
+                        ringTime += _time.GetUtcNow() - answered.Leg.StartedAt;
+                        foreach (var other in ringing.Values)
+                        {
+                            await CancelLegAsync(other).ConfigureAwait(false);
+                        }
+
+                        ringing.Clear();
+                        overflow?.Dispose();
+                        overflow = null;
+                        announce?.Dispose();
+                        announce = null;
+                        var talk = await TalkAsync(call, answered.Leg, itemId, cancellationToken).ConfigureAwait(false);
+                        return talk with { InitialPosition = initialPosition, ExpectedWait = expectedWait, RingDuration = ringTime };
+
+                    case TimerSignal { Kind: "overflow" }:
+                        var withdrawal = await _routing.SendAsync(new Withdraw(itemId, "overflow"), CancellationToken.None).ConfigureAwait(false);
+                        if (!withdrawal.Succeeded)
+                        {
+                            break; // already assigned: the answer signal follows
+                        }
+
+                        foreach (var leg in ringing.Values)
+                        {
+                            await CancelLegAsync(leg).ConfigureAwait(false);
+                        }
+
+                        ringing.Clear();
+                        return QueueOutcome.Overflowed(true, initialPosition, expectedWait) with { RingDuration = ringTime };
+
+                    case TimerSignal { Kind: "announce" }:
+                        if (ringing.Count == 0)
+                        {
+                            await AnnounceAsync(call, itemId).ConfigureAwait(false);
+                        }
+
+                        break;
+
+                    case TransferSignal { Target.Kind: CallTransferKind.Queue } move when _queues.Exists(move.Target.Destination):
+                        var moved = await _routing.SendAsync(new Withdraw(itemId, "transferred"), CancellationToken.None).ConfigureAwait(false);
+                        if (!moved.Succeeded)
+                        {
+                            move.Done.TrySetException(new CallControlException(CallControlError.InvalidState, $"the call cannot leave queue {queue} now: {moved.Message}"));
+                            break;
+                        }
+
+                        foreach (var leg in ringing.Values)
+                        {
+                            await CancelLegAsync(leg).ConfigureAwait(false);
+                        }
+
+                        ringing.Clear();
+                        move.Done.TrySetResult();
+                        return QueueOutcome.MoveTo(move.Target.Destination, null);
+
+                    case HoldSignal or TransferSignal or MonitorSignal:
+                        Refuse(signal, $"the call is waiting in queue {queue}");
+                        break;
+                }
+            }
+        }
+        finally
+        {
+            overflow?.Dispose();
+            announce?.Dispose();
+            foreach (var leg in ringing.Values)
+            {
+                await CancelLegAsync(leg).ConfigureAwait(false);
+            }
+
+            StopHold(call);
+            _callsByItem.TryRemove(itemId, out _);
+        }
+    }
+
+    /// <summary>Caller and agent talk until one hangs up or call control moves the caller on.</summary>
+    private async Task<QueueOutcome> TalkAsync(ContactCall call, AgentLeg leg, string itemId, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        leg.AnsweredAt ??= now;
+        call.AgentAnsweredAt ??= now;
+        call.QueueExitedAt ??= now;
+        call.AgentId = leg.AgentId;
+        call.Status = null;
+        HostingLog.AgentConnected(_logger, call.Id, leg.AgentId!);
+        Publish(ContactCenterEventTypes.CallConnected, ContactCenterEventCategory.Call, new() { ["callId"] = call.Id, ["agentId"] = leg.AgentId, ["queue"] = call.Queue });
+        var session = new ConnectedSession(this, call, leg);
+        var pendingSupervisors = new Dictionary<AgentLeg, (string Id, MonitorMode Mode)>();
+        var completed = false;
+        call.Session = session;
+        try
+        {
+            session.Bridge();
+            session.StartRecording();
+            while (true)
+            {
+                var signal = await NextSignalAsync(call, cancellationToken).ConfigureAwait(false);
+                switch (signal)
+                {
+                    case ConnectedLegEnded ended when ended.Leg == leg:
+                        await CompleteAsync(itemId).ConfigureAwait(false);
+                        completed = true;
+                        return QueueOutcome.Served(_time.GetUtcNow() - leg.AnsweredAt!.Value);
+
+                    case CallerEndedSignal:
+                        call.HangupParty = HangupParty.Caller;
+                        await leg.HangUpAsync().ConfigureAwait(false);
+                        await CompleteAsync(itemId).ConfigureAwait(false);
+                        completed = true;
+                        call.Status = CallStatus.NormalEnd;
+                        throw new CallerHungUpException();
+
+                    case HoldSignal hold:
+                        session.SetHold(hold.Hold);
+                        hold.Done.TrySetResult();
+                        break;
+
+                    case MonitorSignal monitor:
+                        if (session.ChangeMode(monitor.SupervisorId, monitor.Mode) || pendingSupervisors.Values.Any(p => p.Id == monitor.SupervisorId))
+                        {
+                            SetMonitor(call, monitor.SupervisorId, monitor.Mode);
+                            monitor.Done.TrySetResult();
+                            break;
+                        }
+
+                        var supervisorLeg = await RingSupervisorAsync(call, monitor.SupervisorId).ConfigureAwait(false);
+                        if (supervisorLeg.Leg is null)
+                        {
+                            monitor.Done.TrySetException(new CallControlException(CallControlError.Unavailable, supervisorLeg.Problem ?? "the supervisor cannot be reached"));
+                            break;
+                        }
+
+                        pendingSupervisors[supervisorLeg.Leg] = (monitor.SupervisorId, monitor.Mode);
+                        SetMonitor(call, monitor.SupervisorId, monitor.Mode);
+                        monitor.Done.TrySetResult();
+                        break;
+
+                    case LegSignal { Answered: true } joined when pendingSupervisors.Remove(joined.Leg, out var wanted):
+                        session.Join(joined.Leg, call.Monitors.GetValueOrDefault(wanted.Id, wanted.Mode));
+                        break;
+
+                    case LegSignal { Answered: false } missed when pendingSupervisors.Remove(missed.Leg, out var gone):
+                        SetMonitor(call, gone.Id, null);
+                        await missed.Leg.Media.DisposeAsync().ConfigureAwait(false);
+                        break;
+
+                    case ConnectedLegEnded supervisor when supervisor.Leg.Role == "supervisor":
+                        session.RemoveMonitor(supervisor.Leg);
+                        SetMonitor(call, supervisor.Leg.AgentId!, null);
+                        await supervisor.Leg.Media.DisposeAsync().ConfigureAwait(false);
+                        break;
+
+                    case TransferSignal transfer:
+                        leg.CancelledByUs = true;
+                        await leg.HangUpAsync().ConfigureAwait(false);
+                        await CompleteAsync(itemId).ConfigureAwait(false);
+                        completed = true;
+                        session.Dispose();
+                        switch (transfer.Target.Kind)
+                        {
+                            case CallTransferKind.Queue:
+                                transfer.Done.TrySetResult();
+                                return QueueOutcome.MoveTo(transfer.Target.Destination, null);
+                            case CallTransferKind.Agent:
+                                transfer.Done.TrySetResult();
+                                return QueueOutcome.MoveTo(call.Queue!, transfer.Target.Destination);
+                            default:
+                                var placed = await DialNumberAsync(call, "transfer", transfer.Target.Destination, call.From, []).ConfigureAwait(false);
+                                if (placed.Leg is null)
+                                {
+                                    transfer.Done.TrySetException(new CallControlException(CallControlError.Unavailable, placed.Problem ?? "the number cannot be reached"));
+                                    call.HangupParty = HangupParty.System;
+                                    await HangUpQuietlyAsync(call.Caller).ConfigureAwait(false);
+                                    throw new CallerHungUpException();
+                                }
+
+                                transfer.Done.TrySetResult();
+                                call.Status = CallStatus.Transferred;
+                                await WaitAnswerThenConnectAsync(call, placed.Leg, cancellationToken).ConfigureAwait(false);
+                                throw new CallerHungUpException();
+                        }
+                }
+            }
+        }
+        finally
+        {
+            if (!completed)
+            {
+                await CompleteAsync(itemId).ConfigureAwait(false);
+            }
+
+            var supervisors = session.Supervisors.Concat(pendingSupervisors.Keys).ToList();
+            session.Dispose();
+            foreach (var supervisor in supervisors)
+            {
+                await CancelLegAsync(supervisor).ConfigureAwait(false);
+                SetMonitor(call, supervisor.AgentId!, null);
+            }
+
+            await session.FinishRecordingAsync().ConfigureAwait(false);
+            await leg.Media.DisposeAsync().ConfigureAwait(false);
+            call.Connected = null;
+            call.Session = null;
+            call.Phase = ActiveCallPhase.Ivr;
+        }
+    }
+
+    /// <summary>A transfer target rings; once it answers the caller is bridged to it until one of them hangs up, then both are.</summary>
+    private async Task WaitAnswerThenConnectAsync(ContactCall call, AgentLeg leg, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var signal = await NextSignalAsync(call, cancellationToken).ConfigureAwait(false);
+            switch (signal)
+            {
+                case CallerEndedSignal:
+                    call.HangupParty = HangupParty.Caller;
+                    await CancelLegAsync(leg).ConfigureAwait(false);
+                    return;
+                case LegSignal { Answered: false } failed when failed.Leg == leg:
+                    await leg.Media.DisposeAsync().ConfigureAwait(false);
+                    call.HangupParty = HangupParty.System;
+                    await HangUpQuietlyAsync(call.Caller).ConfigureAwait(false);
+                    return;
+                case LegSignal { Answered: true } answered when answered.Leg == leg:
+                    await ConnectUntilEndAsync(call, leg, cancellationToken).ConfigureAwait(false);
+                    return;
+                case HoldSignal or TransferSignal or MonitorSignal:
+                    Refuse(signal, "the call is being transferred");
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Bridges the caller to an answered leg (no agent, no routing) until one side hangs up; then hangs up the other.</summary>
+    private async Task ConnectUntilEndAsync(ContactCall call, AgentLeg leg, CancellationToken cancellationToken)
+    {
+        leg.AnsweredAt ??= _time.GetUtcNow();
+        var session = new ConnectedSession(this, call, leg);
+        try
+        {
+            session.Bridge();
+            while (true)
+            {
+                var signal = await NextSignalAsync(call, cancellationToken).ConfigureAwait(false);
+                switch (signal)
+                {
+                    case CallerEndedSignal:
+                        call.HangupParty = HangupParty.Caller;
+                        await leg.HangUpAsync().ConfigureAwait(false);
+                        return;
+                    case ConnectedLegEnded ended when ended.Leg == leg:
+                        call.HangupParty = HangupParty.Agent;
+                        await HangUpQuietlyAsync(call.Caller).ConfigureAwait(false);
+                        return;
+                    case HoldSignal hold:
+                        session.SetHold(hold.Hold);
+                        hold.Done.TrySetResult();
+                        break;
+                    case TransferSignal or MonitorSignal:
+                        Refuse(signal, "the call is connected to an external party");
+                        break;
+                }
+            }
+        }
+        finally
+        {
+            session.Dispose();
+            await leg.Media.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The call's next signal. When the IVR channel cancels the wait because the caller hung up, that is reported as
+    /// <see cref="CallerEndedSignal"/> so the queue logic records the abandonment where it happened.
+    /// </summary>
+    private static async ValueTask<CallSignal> NextSignalAsync(ContactCall call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await call.Signals.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (call.CallerGone)
+        {
+            return new CallerEndedSignal();
+        }
+    }
+
+    private async Task CompleteAsync(string itemId)
+    {
+        var result = await _routing.SendAsync(new Complete(itemId), CancellationToken.None).ConfigureAwait(false);
+        _ = result; // UnknownItem when already completed: nothing to do.
+    }
+
+    /// <summary>Rings the agent's device for an offer; null when the agent has no reachable device.</summary>
+    private async Task<AgentLeg?> RingAgentAsync(ContactCall call, Guid offerId, string agentId, string queue, IReadOnlyDictionary<string, string> attached)
+    {
+        var device = _agents.DeviceOf(agentId);
+        if (device is null)
+        {
+            HostingLog.AgentUnreachable(_logger, call.Id, agentId, "not logged in to a device");
+            return null;
+        }
+
+        var headers = new List<SipHeader>
+        {
+            new("X-CC-Call-Id", call.Id.ToString()),
+            new("X-CC-Queue", queue),
+            new("X-CC-Caller", HeaderSafe(call.From)),
+        };
+        foreach (var (name, value) in attached)
+        {
+            if (HeaderName(name) is { } header)
+            {
+                headers.Add(new SipHeader(header, HeaderSafe(value)));
+            }
+        }
+
+        var placed = device.Kind == AgentDeviceKind.Extension
+            ? await RingExtensionAsync(call, "agent", agentId, offerId, device.Address, headers, call.From).ConfigureAwait(false)
+            : await DialNumberAsync(call, "agent", device.Address, call.From, headers, agentId, offerId).ConfigureAwait(false);
+        if (placed.Leg is null)
+        {
+            HostingLog.AgentUnreachable(_logger, call.Id, agentId, placed.Problem ?? "unreachable");
+            await _agents.SetStateAsync(agentId, ready: false, "device-unreachable").ConfigureAwait(false);
+            return null;
+        }
+
+        HostingLog.RingingAgent(_logger, call.Id, agentId, placed.Leg.Target);
+        return placed.Leg;
+    }
+
+    /// <summary>Calls an extension's registered contact.</summary>
+    private Task<PlacedLeg> RingExtensionAsync(ContactCall call, string role, string? agentId, Guid offerId, string extension, IReadOnlyList<SipHeader> headers, string callerId)
+    {
+        var bindings = Registrar.Lookup(extension);
+        var binding = bindings.Count > 0 ? bindings[0] : null;
+        if (binding is null || binding.Contact is not SipUri contact)
+        {
+            return Task.FromResult(new PlacedLeg(null, $"extension {extension} is not registered"));
+        }
+
+        var destination = new SipDestination(binding.Source.Protocol, binding.Source.RemoteEndPoint);
+        return Task.FromResult(PlaceLeg(call, role, agentId, offerId, contact, destination, callerId, headers, null));
+    }
+
+    /// <summary>Calls a number through the outbound trunk or group (the trunk manager applies limits, caller-ID rules and failover).</summary>
+    private Task<PlacedLeg> DialNumberAsync(ContactCall call, string role, string number, string callerId, IReadOnlyList<SipHeader> headers, string? agentId = null, Guid offerId = default)
+    {
+        var digits = PhoneNumbers.Normalize(number);
+        if (digits.Length == 0)
+        {
+            return Task.FromResult(new PlacedLeg(null, $"'{number}' is not a phone number"));
+        }
+
+        if (_trunks is null || _options.EffectiveOutboundTrunk is not { } trunk)
+        {
+            HostingLog.NoTrunk(_logger, call.Id, number, "no trunk is configured");
+            return Task.FromResult(new PlacedLeg(null, "no trunk is configured for outbound calls (ContactCenter:Trunks)"));
+        }
+
+        CallMedia media;
+        try
+        {
+            media = CallMedia.Open(Media);
+        }
+        catch (InvalidOperationException e)
+        {
+            return Task.FromResult(new PlacedLeg(null, e.Message));
+        }
+
+        var leg = new AgentLeg(role, agentId, offerId, digits, media, _time.GetUtcNow());
+        var offer = media.Offer();
+        Track(PlaceThroughTrunkAsync(call, leg, trunk, digits, callerId, headers, offer));
+        return Task.FromResult(new PlacedLeg(leg, null));
+    }
+
+    private async Task PlaceThroughTrunkAsync(ContactCall call, AgentLeg leg, string trunk, string number, string callerId, IReadOnlyList<SipHeader> headers, byte[] offer)
+    {
+        SipCall sip;
+        try
+        {
+            sip = await _trunks!.CallAsync(
+                trunk,
+                number,
+                new SipTrunkCallOptions { CallerId = UserPart(callerId), DisplayName = callerId, Sdp = offer, Headers = headers },
+                leg.Placing).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is SipTrunkUnavailableException or OperationCanceledException)
+        {
+            if (e is SipTrunkUnavailableException)
+            {
+                HostingLog.NoTrunk(_logger, call.Id, number, e.Message);
+            }
+
+            leg.FailureStatus = e is OperationCanceledException ? 487 : 503;
+            call.Signals.Writer.TryWrite(new LegSignal(leg, Answered: false));
+            return;
+        }
+
+        leg.Attach(sip);
+        call.AddLeg(new ContactCenter.Hosting.Storage.CallLeg(leg.Role, callerId, $"{number} via {trunk}", leg.StartedAt, SipCallId: sip.CallId));
+        sip.StateChanged += (c, state) => OnLegStateChanged(call, leg, state);
+        if (sip.State is SipCallState.Answered or SipCallState.Established)
+        {
+            OnLegStateChanged(call, leg, SipCallState.Established);
+        }
+        else if (sip.State == SipCallState.Terminated)
+        {
+            OnLegStateChanged(call, leg, SipCallState.Terminated);
+        }
+    }
+
+    private PlacedLeg PlaceLeg(
+        ContactCall call, string role, string? agentId, Guid offerId, SipUri target, SipDestination destination, string callerId,
+        IReadOnlyList<SipHeader> headers, (string, string)? credentials)
+    {
+        CallMedia media;
+        try
+        {
+            media = CallMedia.Open(Media);
+        }
+        catch (InvalidOperationException e)
+        {
+            return new PlacedLeg(null, e.Message);
+        }
+
+        var host = _options.Sip.AdvertisedHost ?? (SipEndPoints.Count > 0 ? SipEndPoints[0].EndPoint.Address.ToString() : null) ?? "127.0.0.1";
+        var from = SipUri.Parse($"sip:{UserPart(callerId)}@{host}");
+        var sip = UserAgent.Call(new SipCallRequest
+        {
+            Target = target,
+            Destination = destination,
+            From = from,
+            FromDisplayName = callerId,
+            Sdp = media.Offer(),
+            Headers = headers,
+            Credentials = credentials,
+        });
+        var leg = new AgentLeg(role, agentId, offerId, target.ToString(), media, _time.GetUtcNow());
+        leg.Attach(sip);
+        call.AddLeg(new ContactCenter.Hosting.Storage.CallLeg(role, callerId, target.ToString(), leg.StartedAt, SipCallId: sip.CallId));
+        sip.StateChanged += (c, state) => OnLegStateChanged(call, leg, state);
+        if (sip.State == SipCallState.Terminated)
+        {
+            OnLegStateChanged(call, leg, SipCallState.Terminated);
+        }
+
+        return new PlacedLeg(leg, null);
+    }
+
+    private void OnLegStateChanged(ContactCall call, AgentLeg leg, SipCallState state)
+    {
+        switch (state)
+        {
+            case SipCallState.Established when leg.AnsweredAt is null && !leg.Signalled:
+                try
+                {
+                    leg.Media.AcceptAnswer(leg.Call!.RemoteSdp);
+                }
+                catch (Exception e) when (e is SdpFormatException or SdpNegotiationException or InvalidOperationException)
+                {
+                    _ = leg.HangUpAsync();
+                    return;
+                }
+
+                leg.Signalled = true;
+                leg.AnsweredAt = _time.GetUtcNow();
+                call.UpdateLeg(leg.Call!.CallId, l => l with { AnsweredAt = leg.AnsweredAt });
+                call.Signals.Writer.TryWrite(new LegSignal(leg, Answered: true));
+                break;
+            case SipCallState.Terminated:
+                call.UpdateLeg(leg.Call!.CallId, l => l with { EndedAt = _time.GetUtcNow() });
+                call.Signals.Writer.TryWrite(leg.AnsweredAt is null ? new LegSignal(leg, Answered: false) : new ConnectedLegEnded(leg));
+                break;
+        }
+    }
+
+    private static async Task CancelLegAsync(AgentLeg leg)
+    {
+        leg.CancelledByUs = true;
+        await leg.HangUpAsync().ConfigureAwait(false);
+        await leg.Media.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private void OnRoutingEvent(RoutingEvent e)
+    {
+        var itemId = e switch
+        {
+            ItemEnqueued x => x.ItemId,
+            ItemRefused x => x.ItemId,
+            ItemOffered x => x.ItemId,
+            OfferAccepted x => x.ItemId,
+            OfferRejected x => x.ItemId,
+            OfferTimedOut x => x.ItemId,
+            OfferCancelled x => x.ItemId,
+            ItemAssigned x => x.ItemId,
+            ItemAbandoned x => x.ItemId,
+            ItemCompleted x => x.ItemId,
+            ItemEscalated x => x.ItemId,
+            ItemExited x => x.ItemId,
+            _ => null,
+        };
+        if (itemId is not null && _callsByItem.TryGetValue(itemId, out var call))
+        {
+            call.Signals.Writer.TryWrite(new RoutingSignal(e));
+        }
+
+        if (e is AgentStatusChanged status)
+        {
+            Publish(ContactCenterEventTypes.AgentStateChanged, ContactCenterEventCategory.Agent, new()
+            {
+                ["agentId"] = status.AgentId,
+                ["from"] = status.From.ToString(),
+                ["to"] = status.To.ToString(),
+                ["reason"] = status.Reason,
+            });
+        }
+        else if (e is ItemEnqueued or ItemAssigned or ItemAbandoned or ItemExited or ItemCompleted or ItemOffered)
+        {
+            _queueStatisticsDue = true;
+        }
+    }
+
+    private void StartHold(ContactCall call, IvrPrompt? first)
+    {
+        if (call.CallerMedia is not { } media)
+        {
+            return;
+        }
+
+        var music = HoldMusic();
+        if (first?.AudioFile is { } file && TryClip(file) is { } clip)
+        {
+            var intro = PromptPlayer.Play(clip);
+            media.Rtp.Source = intro;
+            _ = intro.Completion.ContinueWith(
+                _ =>
+                {
+                    if (ReferenceEquals(media.Rtp.Source, intro))
+                    {
+                        media.Rtp.Source = music;
+                    }
+                },
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+        }
+        else
+        {
+            media.Rtp.Source = music;
+        }
+
+        call.Hold = music;
+    }
+
+    private static void StopHold(ContactCall call)
+    {
+        if (call.CallerMedia is { } media && media.Rtp.Source is PromptPlayer player)
+        {
+            player.Stop();
+            media.Rtp.Source = null;
+        }
+
+        call.Hold?.Stop();
+        call.Hold = null;
+    }
+
+    private async Task AnnounceAsync(ContactCall call, string itemId)
+    {
+        if (_speech is null || call.CallerMedia is not { } media || await _routing.GetPositionAsync(itemId).ConfigureAwait(false) is not { } position)
+        {
+            return;
+        }
+
+        var minutes = Math.Max(1, (int)Math.Ceiling(position.ExpectedWait.TotalMinutes));
+        var text = string.Format(
+            CultureInfo.InvariantCulture,
+            "You are number {0} in the queue. Your expected wait is about {1} minute{2}.",
+            position.Position,
+            minutes,
+            minutes == 1 ? "" : "s");
+        try
+        {
+            var path = await _speech.SynthesizeAsync(text, _options.Flows.Voice, CancellationToken.None).ConfigureAwait(false);
+            if (TryClip(path) is not { } clip || call.Hold is not { } music || !ReferenceEquals(media.Rtp.Source, music))
+            {
+                return;
+            }
+
+            var announcement = PromptPlayer.Play(clip);
+            media.Rtp.Source = announcement;
+            _ = announcement.Completion.ContinueWith(
+                _ =>
+                {
+                    if (ReferenceEquals(media.Rtp.Source, announcement) && ReferenceEquals(call.Hold, music))
+                    {
+                        media.Rtp.Source = music;
+                    }
+                },
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or InvalidDataException or UnauthorizedAccessException or System.ComponentModel.Win32Exception)
+        {
+            HostingLog.AnnouncementFailed(_logger, call.Id, e);
+        }
+    }
+
+    private PromptPlayer HoldMusic()
+    {
+        if (_options.Hold.MusicFile is { } file && TryClip(file) is { } clip)
+        {
+            return PromptPlayer.HoldMusic(clip);
+        }
+
+        // A soft arpeggio with pauses, so a caller on hold knows the line is alive.
+        PromptItem Note(double hz) => PromptItem.Tone(new ToneSpec([hz], TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(60), Cycles: 1, Amplitude: 1500));
+        return new PromptPlayer([Note(523.25), Note(659.25), Note(783.99), Note(659.25), PromptItem.Silence(TimeSpan.FromSeconds(1.5))], loops: 0);
+    }
+
+    private AudioClip? TryClip(string path)
+    {
+        try
+        {
+            var full = Path.IsPathRooted(path) || _options.Flows.PromptDirectory is null ? path : Path.Combine(_options.Flows.PromptDirectory, path);
+            return Media.Prompts.Get(full);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or NotSupportedException or FormatException)
+        {
+            return null;
+        }
+    }
+
+    private static void Refuse(CallSignal signal, string why)
+    {
+        var done = signal switch
+        {
+            HoldSignal h => h.Done,
+            TransferSignal t => t.Done,
+            MonitorSignal m => m.Done,
+            _ => null,
+        };
+        done?.TrySetException(new CallControlException(CallControlError.InvalidState, why));
+    }
+
+    private static QueueTransferResult Failed(string queue) =>
+        new(QueueTransferStatus.Failed, queue, null, 0, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero);
+
+    private static string Reason(int code) => code switch
+    {
+        486 => "Busy Here",
+        480 => "Temporarily Unavailable",
+        408 => "Request Timeout",
+        603 => "Decline",
+        404 => "Not Found",
+        487 => "Request Terminated",
+        _ => "failed",
+    };
+
+    /// <summary>An attached-data key as an <c>X-</c> header name (letters, digits, dashes), or null when nothing usable is left.</summary>
+    internal static string? HeaderName(string key)
+    {
+        var chars = key.Where(c => char.IsAsciiLetterOrDigit(c) || c == '-').ToArray();
+        if (chars.Length == 0)
+        {
+            return null;
+        }
+
+        var name = new string(chars);
+        return name.StartsWith("X-", StringComparison.OrdinalIgnoreCase) ? name : "X-" + char.ToUpperInvariant(name[0]) + name[1..];
+    }
+
+    private static string HeaderSafe(string value) =>
+        new([.. value.Where(c => c >= ' ' && c != '\x7f').Take(256)]);
+
+    private static string UserPart(string callerId)
+    {
+        var user = new string([.. callerId.Where(c => char.IsAsciiLetterOrDigit(c) || c is '+' or '-' or '.' or '_')]);
+        return user.Length == 0 ? "anonymous" : user;
+    }
+
+    private volatile bool _queueStatisticsDue;
+
+    private sealed record PlacedLeg(AgentLeg? Leg, string? Problem);
+}
+
+/// <summary>How a stay in one queue ended.</summary>
+internal enum QueueOutcomeKind
+{
+    Completed,
+    Overflow,
+    Requeue,
+    Failed,
+}
+
+/// <summary>The result of one stay in a queue.</summary>
+internal sealed record QueueOutcome(QueueOutcomeKind Kind)
+{
+    public static QueueOutcome Failure { get; } = new(QueueOutcomeKind.Failed);
+
+    public bool ByTimer { get; init; }
+
+    public int InitialPosition { get; init; }
+
+    public TimeSpan ExpectedWait { get; init; }
+
+    public TimeSpan RingDuration { get; init; }
+
+    public TimeSpan TalkDuration { get; init; }
+
+    public string? NextQueue { get; init; }
+
+    public string? PreferredAgent { get; init; }
+
+    public static QueueOutcome Overflowed(bool byTimer, int position, TimeSpan wait) =>
+        new(QueueOutcomeKind.Overflow) { ByTimer = byTimer, InitialPosition = position, ExpectedWait = wait };
+
+    public static QueueOutcome Served(TimeSpan talk) => new(QueueOutcomeKind.Completed) { TalkDuration = talk };
+
+    public static QueueOutcome MoveTo(string queue, string? agent) => new(QueueOutcomeKind.Requeue) { NextQueue = queue, PreferredAgent = agent };
+}

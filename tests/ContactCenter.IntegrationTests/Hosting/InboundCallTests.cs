@@ -1,0 +1,195 @@
+using ContactCenter.Hosting;
+using ContactCenter.Hosting.Events;
+using ContactCenter.Hosting.Storage;
+using ContactCenter.Routing;
+using ContactCenter.Sip.Calls;
+using ContactCenter.Sip.Media;
+
+namespace ContactCenter.IntegrationTests.Hosting;
+
+/// <summary>
+/// The whole inbound path over real loopback SIP and RTP: number, IVR flow, queue, the agent's registered extension
+/// rung with attached data, bridged and recorded audio, survey, call record.
+/// </summary>
+public sealed class InboundCallTests
+{
+    private const string QueueFlow = """
+        {
+          "id": "queue-test", "name": "Queue test", "start": "start",
+          "nodes": [
+            { "id": "start", "type": "start", "transitions": { "next": "hello" } },
+            { "id": "hello", "type": "play", "parameters": { "text": "Hello" }, "transitions": { "next": "queue" } },
+            { "id": "queue", "type": "queue",
+              "parameters": { "queue": "Support", "priority": 5, "skills": ["support"], "overflowAfterSeconds": 20, "data": { "account": "12345" } },
+              "transitions": { "next": "survey", "overflow": "bye" } },
+            { "id": "survey", "type": "survey",
+              "parameters": { "prompt": "Rate us from 1 to 5.", "variable": "csat", "minScore": 1, "maxScore": 5, "timeoutSeconds": 5 },
+              "transitions": { "next": "bye" } },
+            { "id": "bye", "type": "hangup", "parameters": { "prompt": "Goodbye." } }
+          ]
+        }
+        """;
+
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
+
+    private static void Configure(ContactCenterOptions options)
+    {
+        options.Numbers = [new NumberOptions { Number = "+18005550100", Flow = "queue-test@live" }];
+        options.Queues = [new QueueOptions { Name = "Support", Skills = new() { ["support"] = 20 }, RingTimeout = TimeSpan.FromSeconds(5), WrapUp = TimeSpan.FromSeconds(1) }];
+        options.Agents =
+        [
+            new AgentOptions { Id = "ada", Extension = "1001", Password = "pw-1001", Skills = new() { ["support"] = 50 }, Queues = ["Support"] },
+        ];
+    }
+
+    [Fact]
+    public async Task A_caller_is_queued_the_agent_extension_rings_with_attached_data_they_talk_and_the_call_is_recorded_and_logged()
+    {
+        await using var host = await ContactCenterTestHost.StartAsync(new Dictionary<string, string> { ["queue-test.json"] = QueueFlow }, Configure);
+        using var events = host.Events.Subscribe();
+        await using var agentPhone = await TestPhone.StartAsync();
+        await agentPhone.RegisterAsync("1001", "pw-1001", host.SipEndPoint);
+        await WaitUntilAsync(() => host.AgentState("ada") == "Available", "the agent to be logged in by registering");
+
+        await using var caller = await TestPhone.StartAsync();
+        var callerCall = await caller.CallAsync("+18005550100", host.SipEndPoint);
+        Assert.Equal(SipCallState.Established, callerCall.Call.State);
+
+        var agentCall = await agentPhone.NextIncomingAsync(Patience);
+        var invite = agentCall.Call.InitialInvite;
+        Assert.Equal("12345", invite.Headers["X-Account"]);
+        Assert.Equal("Support", invite.Headers["X-CC-Queue"]);
+        var callId = Guid.Parse(invite.Headers["X-CC-Call-Id"]!);
+        await WaitUntilAsync(() => agentCall.Call.State == SipCallState.Established, "the agent leg to be established");
+
+        // Each side hears the other's tone through the bridge.
+        await callerCall.WaitForAudioAsync(25, Patience);
+        await agentCall.WaitForAudioAsync(25, Patience);
+        await WaitUntilAsync(() => host.AgentState("ada") == "Busy", "the agent to be busy");
+
+        // The agent hangs up; the caller is back in the flow for the survey, answers 4, and hears goodbye.
+        await agentCall.Call.HangUpAsync();
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        callerCall.Rtp.SendDtmf("4");
+        await callerCall.Call.Ended.WaitAsync(Patience);
+        Assert.Equal(SipCallEndReason.RemoteHangUp, callerCall.Call.EndReason);
+
+        var record = await WaitForRecordAsync(host, callId);
+        Assert.Equal(CallStatus.NormalEnd, record.Status);
+        Assert.Equal("ada", record.AgentId);
+        Assert.Equal("Support", record.QueueId);
+        Assert.Equal(4, record.SurveyScore);
+        Assert.Equal("+18005550100", record.CalledNumber);
+        Assert.NotNull(record.QueueEnteredAt);
+        Assert.NotNull(record.AgentAnsweredAt);
+        Assert.Contains(record.Legs, l => l.Role == "agent" && l.AnsweredAt is not null);
+        Assert.Contains("\"queue\"", record.IvrTrace, StringComparison.Ordinal);
+
+        var recording = await host.Storage.Recordings.GetAsync(record.RecordingId!.Value);
+        Assert.NotNull(recording);
+        Assert.Equal(2, recording!.Channels);
+        var wav = await File.ReadAllBytesAsync(host.Storage.ResolveRecordingPath(recording.Path));
+        Assert.Equal(2, BitConverter.ToInt16(wav, 22)); // channels in the fmt chunk
+        var (left, right) = ChannelEnergy(wav);
+        Assert.True(left > 0 && right > 0, $"both channels carry audio (caller {left}, agent {right})");
+
+        var seen = new List<string>();
+        while (events.Reader.TryRead(out var e))
+        {
+            seen.Add(e.Type);
+        }
+
+        Assert.Contains(ContactCenterEventTypes.CallQueued, seen);
+        Assert.Contains(ContactCenterEventTypes.CallConnected, seen);
+        Assert.Contains(ContactCenterEventTypes.RecordingReady, seen);
+        Assert.Contains(ContactCenterEventTypes.CallRecordWritten, seen);
+    }
+
+    [Fact]
+    public async Task An_agent_who_does_not_answer_is_set_not_ready_and_the_caller_who_hangs_up_is_recorded_as_abandoned_while_ringing()
+    {
+        await using var host = await ContactCenterTestHost.StartAsync(new Dictionary<string, string> { ["queue-test.json"] = QueueFlow }, Configure);
+        await using var agentPhone = await TestPhone.StartAsync();
+        agentPhone.AnswerAfter = null;
+        await agentPhone.RegisterAsync("1001", "pw-1001", host.SipEndPoint);
+        await WaitUntilAsync(() => host.AgentState("ada") == "Available", "the agent to be logged in");
+
+        await using var caller = await TestPhone.StartAsync();
+        var callerCall = await caller.CallAsync("+18005550100", host.SipEndPoint);
+        var ringing = await agentPhone.NextIncomingAsync(Patience);
+        var callId = Guid.Parse(ringing.Call.InitialInvite.Headers["X-CC-Call-Id"]!);
+
+        // Ring no answer (5 s): the offer times out, the phone stops ringing, the agent goes not ready.
+        await ringing.Call.Ended.WaitAsync(Patience);
+        await WaitUntilAsync(() => host.AgentState("ada") == "NotReady", "the agent to be not ready after ring-no-answer");
+
+        await callerCall.Call.HangUpAsync();
+        var record = await WaitForRecordAsync(host, callId);
+        Assert.Equal(CallStatus.AbandonedInQueue, record.Status);
+        Assert.Equal(HangupParty.Caller, record.HangupParty);
+        Assert.Null(record.AgentId);
+    }
+
+    [Fact]
+    public async Task Calls_to_unknown_numbers_get_404_and_blocked_callers_get_603()
+    {
+        await using var host = await ContactCenterTestHost.StartAsync(
+            new Dictionary<string, string> { ["queue-test.json"] = QueueFlow },
+            options =>
+            {
+                Configure(options);
+                options.Blocklist = ["+1 555 123 0000"];
+            });
+        await using var caller = await TestPhone.StartAsync();
+
+        var unknown = await caller.CallAsync("+18005559999", host.SipEndPoint);
+        Assert.Equal(603, unknown.Call.FinalStatus); // the test phone's number is blocked, checked before the number
+
+        await using var host2 = await ContactCenterTestHost.StartAsync(new Dictionary<string, string> { ["queue-test.json"] = QueueFlow }, Configure);
+        var notFound = await caller.CallAsync("+18005559999", host2.SipEndPoint);
+        Assert.Equal(404, notFound.Call.FinalStatus);
+    }
+
+    private static async Task<CallDetailRecord> WaitForRecordAsync(ContactCenterTestHost host, Guid callId)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await host.Storage.CallRecords.GetAsync(callId) is { } record)
+            {
+                return record;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"no call record for {callId}");
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"timed out waiting for {what}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>Sum of absolute sample values per channel of a 16-bit stereo WAV (data after the 44-byte header).</summary>
+    private static (long Left, long Right) ChannelEnergy(byte[] wav)
+    {
+        long left = 0, right = 0;
+        for (var i = 44; i + 3 < wav.Length; i += 4)
+        {
+            left += Math.Abs((int)BitConverter.ToInt16(wav, i));
+            right += Math.Abs((int)BitConverter.ToInt16(wav, i + 2));
+        }
+
+        return (left, right);
+    }
+}
