@@ -1,4 +1,8 @@
 using System.CommandLine;
+using System.Net.Sockets;
+using ContactCenter.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Options;
 
 namespace ContactCenter.Cli.Commands;
 
@@ -7,9 +11,48 @@ internal static class ServeCommand
 {
     public static Command Create()
     {
-        var command = new Command("serve", "Run the contact center host from a configuration file.");
-        command.Options.Add(new Option<FileInfo>("--config") { Description = "appsettings-style JSON file with a ContactCenter section." });
-        NotAvailable.Attach(command, "the Hosting composition");
+        var command = new Command(
+            "serve",
+            "Run the contact center (SIP, media, IVR, queues, web API and dashboard) from a configuration file; Ctrl+C drains calls and stops.");
+        var config = new Option<FileInfo>("--config")
+        {
+            Description = "appsettings-style JSON file with a ContactCenter section (see samples/ContactCenter.Reference/appsettings.json).",
+            Required = true,
+        };
+        command.Options.Add(config);
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var file = parse.GetValue(config)!;
+            if (!file.Exists)
+            {
+                await Console.Error.WriteLineAsync($"serve: configuration file '{file.FullName}' does not exist.").ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
+
+            var overrides = parse.UnmatchedTokens.ToArray();
+            try
+            {
+                await using var app = ContactCenterApplication.Build(overrides, file.FullName);
+                await app.RunAsync().ConfigureAwait(false);
+                return ExitCodes.Success;
+            }
+            catch (OptionsValidationException e)
+            {
+                await Console.Error.WriteLineAsync($"serve: invalid configuration in '{file.FullName}':").ConfigureAwait(false);
+                foreach (var failure in e.Failures)
+                {
+                    await Console.Error.WriteLineAsync("  " + failure).ConfigureAwait(false);
+                }
+
+                return ExitCodes.Invalid;
+            }
+            catch (Exception e) when (e is SocketException or IOException or InvalidDataException or FormatException)
+            {
+                await Console.Error.WriteLineAsync($"serve: the contact center could not start: {e.Message}").ConfigureAwait(false);
+                return ExitCodes.Invalid;
+            }
+        });
         return command;
     }
 }

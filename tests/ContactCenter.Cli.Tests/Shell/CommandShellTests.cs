@@ -49,11 +49,37 @@ public sealed class CommandShellTests
     }
 
     [Fact]
-    public async Task A_command_not_built_yet_says_so_plainly_with_exit_code_2()
+    public async Task Serve_with_a_missing_configuration_file_names_it_with_exit_code_2()
     {
         var result = await CliRunner.RunAsync("serve", "--config", "missing.json");
 
         Assert.Equal(2, result.ExitCode);
-        Assert.Contains("not available", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("missing.json' does not exist", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_with_an_invalid_configuration_names_each_bad_key_and_exits_1()
+    {
+        var config = Path.Combine(Path.GetTempPath(), $"cc-serve-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(config, """
+            { "ContactCenter": {
+                "Sip": { "Listen": [ "udp:127.0.0.1:0" ] },
+                "Web": { "Listen": "http://127.0.0.1:0" },
+                "Storage": { "DataDirectory": "/tmp/cc-serve-invalid" },
+                "Agents": [ { "Id": "ada", "Extension": "12" } ],
+                "Queues": [ { "Name": "Sales", "Strategy": "fastest" } ] } }
+            """);
+        try
+        {
+            var result = await CliRunner.RunAsync("serve", "--config", config);
+
+            Assert.Equal(1, result.ExitCode);
+            Assert.Contains("ContactCenter:Agents:0:Extension: '12' is not an extension of 4 to 6 digits", result.StandardError, StringComparison.Ordinal);
+            Assert.Contains("ContactCenter:Queues:0:Strategy: 'fastest' is not a routing strategy", result.StandardError, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(config);
+        }
     }
 }
