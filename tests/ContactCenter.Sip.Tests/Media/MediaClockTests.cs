@@ -120,4 +120,45 @@ public sealed class MediaClockTests
         Assert.Equal(5, recorder.Ticks.Count);
         Assert.Equal(0, time.ActiveTimers);
     }
+
+    [Fact]
+    public void Dedicated_threads_split_a_tick_into_slices_and_call_each_subscriber_once_per_tick_in_order()
+    {
+        var time = new ManualTimeProvider();
+        using var clock = new MediaClock(time) { DedicatedThreads = true, Parallelism = 2, ParallelThreshold = 64, MaxCatchUpTicks = 20 };
+        var subscribers = Enumerable.Range(0, 200).Select(_ => new Recorder()).ToList();
+        var threads = new System.Collections.Concurrent.ConcurrentDictionary<int, byte>();
+        using var tenthTickDone = new CountdownEvent(subscribers.Count);
+        foreach (var subscriber in subscribers)
+        {
+            subscriber.OnEach = () =>
+            {
+                threads.TryAdd(Environment.CurrentManagedThreadId, 0);
+                if (subscriber.Ticks.Count == 10)
+                {
+                    tenthTickDone.Signal();
+                }
+            };
+            clock.Subscribe(subscriber);
+        }
+
+        clock.Start();
+        time.Advance(TimeSpan.FromMilliseconds(100));
+
+        // The clock's threads wake on their own (real time) and find ten ticks due in virtual time.
+        Assert.True(tenthTickDone.Wait(TimeSpan.FromSeconds(30)), "the dedicated clock threads did not run the due ticks");
+        Assert.All(subscribers, s => Assert.Equal(Enumerable.Range(0, 10).Select(i => (long)i), s.Ticks.Take(10)));
+        Assert.Equal(2, threads.Count);
+        Assert.Equal(0, time.ActiveTimers);
+    }
+
+    [Fact]
+    public void Only_the_system_clock_gets_dedicated_threads_by_default()
+    {
+        using var system = new MediaClock(TimeProvider.System);
+        using var manual = new MediaClock(new ManualTimeProvider());
+
+        Assert.True(system.DedicatedThreads);
+        Assert.False(manual.DedicatedThreads);
+    }
 }

@@ -16,6 +16,9 @@ internal sealed class MemoryNetwork
     /// <summary>When set, returns false to drop a datagram.</summary>
     public Func<byte[], bool>? Filter { get; set; }
 
+    /// <summary>When set, sees every datagram delivered (after <see cref="Filter"/>), e.g. to echo it back.</summary>
+    public Action<byte[], IPEndPoint, IPEndPoint>? Tap { get; set; }
+
     public MemoryTransport Bind(string address, int port)
     {
         var t = new MemoryTransport(this, new IPEndPoint(IPAddress.Parse(address), port));
@@ -37,6 +40,8 @@ internal sealed class MemoryNetwork
         {
             target.Receive(copy, Nat?.Invoke(from) ?? from, to);
         }
+
+        Tap?.Invoke(copy, from, to);
     }
 }
 
@@ -105,4 +110,14 @@ internal sealed class CollectingSink : IAudioSink
     public IEnumerable<short> Samples => Frames.SelectMany(f => f);
 
     public void Write(ReadOnlySpan<short> frame) => Frames.Add(frame.ToArray());
+}
+
+/// <summary>A source producing one constant sample value.</summary>
+internal sealed class ConstantSource(short value) : IAudioSource
+{
+    public int Read(Span<short> frame)
+    {
+        frame.Fill(value);
+        return frame.Length;
+    }
 }

@@ -293,6 +293,31 @@ public sealed class RtpSessionTests
     }
 
     [Fact]
+    public async Task Our_own_stream_echoed_back_by_the_peer_is_counted_but_never_played_over_the_peer_audio()
+    {
+        await using var call = new Call();
+        var heard = new CollectingSink();
+        call.B.AddSink(heard);
+        call.A.Source = new SineSource(1000);
+        call.B.Source = new ConstantSource(-20000);
+        // A peer echoing (sipp -rtp_echo, a loop): every packet B sends comes back to B from A's address too.
+        call.Network.Tap = (data, from, to) =>
+        {
+            if (from.Equals(call.BTransport.LocalRtpEndPoint))
+            {
+                call.BTransport.Receive(data, call.ATransport.LocalRtpEndPoint, call.BTransport.LocalRtpEndPoint);
+            }
+        };
+
+        call.Time.Advance(TimeSpan.FromSeconds(1));
+
+        // B receives both streams; only A's tone (never B's own constant level) reaches its sinks, without gaps.
+        Assert.InRange(call.B.Statistics.PacketsReceived, 95, 100);
+        Assert.DoesNotContain(heard.Frames, f => f.Count(s => s < -19000) > 80);
+        Assert.True(heard.Frames.Skip(5).Count(f => f.Max(s => Math.Abs((int)s)) > 6000) >= 40, "A's tone did not play out steadily");
+    }
+
+    [Fact]
     public async Task Packets_from_a_stranger_are_refused_after_latching()
     {
         await using var call = new Call();

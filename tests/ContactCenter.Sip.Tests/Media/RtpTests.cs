@@ -195,6 +195,27 @@ public sealed class RtpTests
     }
 
     [Fact]
+    public void Rfc4733_event_packets_count_for_loss_but_do_not_inflate_jitter()
+    {
+        // Perfectly timed audio; in the middle, a 200 ms digit: 10 event packets 20 ms apart, all with the event's start
+        // timestamp (RFC 4733 §2.5.1.2), then audio again. Sampled as audio, their transit grows 160 per packet.
+        var stats = new RtpReceiverStatistics();
+        ushort sequence = 0;
+        for (var i = 0; i < 200; i++)
+        {
+            var isEvent = i is >= 50 and < 60;
+            var timestamp = (uint)((isEvent ? 50 : i) * 160);
+            stats.Update(1, sequence++, timestamp, (uint)(5000 + (i * 160)), sampleJitter: !isEvent);
+        }
+
+        var report = stats.CreateReportBlock(TimeSpan.Zero);
+
+        Assert.Equal(0u, stats.Jitter);
+        Assert.Equal(200, stats.Received);
+        Assert.Equal(0, report.CumulativeLost);
+    }
+
+    [Fact]
     public void A_large_sequence_jump_is_accepted_after_two_sequential_packets()
     {
         var stats = new RtpReceiverStatistics();

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Globalization;
+using System.Runtime.InteropServices;
 
 namespace ContactCenter.Sip.Media;
 
@@ -260,6 +261,7 @@ public static class WavFile
 public sealed class WavWriter : IDisposable
 {
     private const int HeaderLength = 44;
+    private readonly byte[] _header = new byte[HeaderLength];
     private readonly Stream _stream;
     private readonly bool _leaveOpen;
     private long _dataBytes;
@@ -285,7 +287,7 @@ public sealed class WavWriter : IDisposable
         _stream = stream;
         _leaveOpen = leaveOpen;
         Channels = channels;
-        Span<byte> header = stackalloc byte[HeaderLength];
+        Span<byte> header = _header;
         "RIFF"u8.CopyTo(header);
         BinaryPrimitives.WriteUInt32LittleEndian(header[4..], HeaderLength - 8);
         "WAVEfmt "u8.CopyTo(header[8..]);
@@ -299,6 +301,7 @@ public sealed class WavWriter : IDisposable
         "data"u8.CopyTo(header[36..]);
         BinaryPrimitives.WriteUInt32LittleEndian(header[40..], 0);
         _stream.Write(header);
+        header.CopyTo(_header);
     }
 
     /// <summary>1 or 2.</summary>
@@ -314,6 +317,14 @@ public sealed class WavWriter : IDisposable
     public void Write(ReadOnlySpan<short> samples)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        if (BitConverter.IsLittleEndian)
+        {
+            // WAV samples are little-endian: the samples' own bytes, in one write.
+            _stream.Write(MemoryMarshal.AsBytes(samples));
+            _dataBytes += samples.Length * 2;
+            return;
+        }
+
         Span<byte> buffer = stackalloc byte[512];
         while (!samples.IsEmpty)
         {
@@ -335,13 +346,12 @@ public sealed class WavWriter : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var end = _stream.Position;
-        Span<byte> size = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32LittleEndian(size, (uint)Math.Min(uint.MaxValue, _dataBytes + HeaderLength - 8));
+        // Both sizes in one write (bytes 4 to 43: the RIFF size, the unchanged format chunk, the data size): one
+        // system call per update on a buffered file stream instead of one per field.
+        BinaryPrimitives.WriteUInt32LittleEndian(_header.AsSpan(4), (uint)Math.Min(uint.MaxValue, _dataBytes + HeaderLength - 8));
+        BinaryPrimitives.WriteUInt32LittleEndian(_header.AsSpan(40), (uint)Math.Min(uint.MaxValue, _dataBytes));
         _stream.Position = 4;
-        _stream.Write(size);
-        BinaryPrimitives.WriteUInt32LittleEndian(size, (uint)Math.Min(uint.MaxValue, _dataBytes));
-        _stream.Position = 40;
-        _stream.Write(size);
+        _stream.Write(_header.AsSpan(4));
         _stream.Position = end;
         if (_stream is FileStream file)
         {

@@ -13,8 +13,9 @@ public sealed class CallRecorder : IDisposable
     private const int MaxLagSamples = G711.SampleRate; // one side silent for 1 s is padded
     private readonly object _gate = new();
     private readonly WavWriter _writer;
-    private readonly SampleFifo _left = new(4 * MaxLagSamples);
-    private readonly SampleFifo _right = new(4 * MaxLagSamples);
+    // A side holds at most MaxLagSamples plus one frame before the other is padded: twice that never overflows.
+    private readonly SampleFifo _left = new(2 * MaxLagSamples);
+    private readonly SampleFifo _right = new(2 * MaxLagSamples);
     private readonly short[] _leftChunk = new short[480];
     private readonly short[] _rightChunk = new short[480];
     private readonly short[] _interleaved = new short[2 * 480];

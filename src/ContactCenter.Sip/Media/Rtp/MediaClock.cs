@@ -264,13 +264,14 @@ public sealed class MediaClock : IDisposable
     private sealed class TickWorker
     {
         private readonly MediaClock _clock;
-        private readonly SemaphoreSlim _go = new(0);
+        private readonly object _signal = new();
         private IMediaClockSubscriber[] _subscribers = [];
         private int _start;
         private int _end;
         private long _tick;
         private CountdownEvent? _done;
-        private volatile bool _stopped;
+        private bool _pending;
+        private bool _stopped;
 
         public TickWorker(MediaClock clock, int index)
         {
@@ -285,28 +286,48 @@ public sealed class MediaClock : IDisposable
 
         public void Run(IMediaClockSubscriber[] subscribers, int start, int end, long tick, CountdownEvent done)
         {
-            (_subscribers, _start, _end, _tick, _done) = (subscribers, start, end, tick, done);
-            _go.Release();
+            lock (_signal)
+            {
+                (_subscribers, _start, _end, _tick, _done, _pending) = (subscribers, start, end, tick, done, true);
+                Monitor.Pulse(_signal);
+            }
         }
 
         public void Stop()
         {
-            _stopped = true;
-            _go.Release();
+            lock (_signal)
+            {
+                _stopped = true;
+                Monitor.Pulse(_signal);
+            }
         }
 
         private void Loop()
         {
             while (true)
             {
-                _go.Wait();
-                if (_stopped)
+                IMediaClockSubscriber[] subscribers;
+                int start, end;
+                long tick;
+                CountdownEvent done;
+                lock (_signal)
                 {
-                    return;
+                    while (!_pending && !_stopped)
+                    {
+                        Monitor.Wait(_signal);
+                    }
+
+                    if (_stopped)
+                    {
+                        return;
+                    }
+
+                    _pending = false;
+                    (subscribers, start, end, tick, done) = (_subscribers, _start, _end, _tick, _done!);
                 }
 
-                _clock.RunRange(_subscribers, _start, _end, _tick);
-                _done!.Signal();
+                _clock.RunRange(subscribers, start, end, tick);
+                done.Signal();
             }
         }
     }

@@ -329,7 +329,18 @@ public sealed class RtpReceiverStatistics
     /// <param name="sequence">The packet's sequence number.</param>
     /// <param name="rtpTimestamp">The packet's timestamp.</param>
     /// <param name="arrival">The arrival time in the same clock units as the RTP timestamp.</param>
-    public bool Update(uint ssrc, ushort sequence, uint rtpTimestamp, uint arrival)
+    public bool Update(uint ssrc, ushort sequence, uint rtpTimestamp, uint arrival) => Update(ssrc, sequence, rtpTimestamp, arrival, sampleJitter: true);
+
+    /// <summary>Records a packet. Returns false when it is treated as invalid (a large jump not yet confirmed).</summary>
+    /// <param name="ssrc">The packet's SSRC.</param>
+    /// <param name="sequence">The packet's sequence number.</param>
+    /// <param name="rtpTimestamp">The packet's timestamp.</param>
+    /// <param name="arrival">The arrival time in the same clock units as the RTP timestamp.</param>
+    /// <param name="sampleJitter">
+    /// False for packets whose timestamp does not advance with their sending time, such as RFC 4733 events (every
+    /// packet of one event carries the event's start timestamp): they count for sequence and loss, not for jitter.
+    /// </param>
+    public bool Update(uint ssrc, ushort sequence, uint rtpTimestamp, uint arrival, bool sampleJitter)
     {
         if (!_initialized || ssrc != Ssrc)
         {
@@ -367,6 +378,11 @@ public sealed class RtpReceiverStatistics
         }
 
         Received++;
+        if (!sampleJitter)
+        {
+            return true;
+        }
+
         var transit = (long)arrival - rtpTimestamp;
         transit = (int)(uint)transit;
         if (_hasTransit)

@@ -205,13 +205,37 @@ public sealed class RtpPacketizer
 
         // Room for an SRTP tag, so protection happens in place.
         var buffer = ArrayPool<byte>.Shared.Rent(length + SrtpContext.MaxRtpOverhead);
-        RtpPacket.WriteHeader(buffer, marker, payloadType, NextSequenceNumber, timestamp, Ssrc);
-        payload.CopyTo(buffer.AsSpan(RtpPacket.FixedHeaderLength));
+        Write(buffer, payloadType, payload, timestamp, marker);
+        return new PooledPacket(buffer, length);
+    }
+
+    /// <summary>
+    /// Writes a media packet at the current timestamp into <paramref name="destination"/> (a buffer the caller
+    /// reuses), then advances the timestamp; returns the packet length.
+    /// </summary>
+    internal int WriteMedia(Span<byte> destination, byte payloadType, ReadOnlySpan<byte> payload, int samples, bool marker)
+    {
+        var length = Write(destination, payloadType, payload, NextTimestamp, marker);
+        NextTimestamp += (uint)samples;
+        return length;
+    }
+
+    /// <summary>Writes a packet with an explicit timestamp into <paramref name="destination"/>; returns its length.</summary>
+    internal int Write(Span<byte> destination, byte payloadType, ReadOnlySpan<byte> payload, uint timestamp, bool marker)
+    {
+        var length = RtpPacket.FixedHeaderLength + payload.Length;
+        if (length > MaxPacketLength || length > destination.Length)
+        {
+            throw new ArgumentException($"An RTP packet of {length} bytes exceeds the {Math.Min(MaxPacketLength, destination.Length)}-byte limit.", nameof(payload));
+        }
+
+        RtpPacket.WriteHeader(destination, marker, payloadType, NextSequenceNumber, timestamp, Ssrc);
+        payload.CopyTo(destination[RtpPacket.FixedHeaderLength..]);
         NextSequenceNumber++;
         PacketCount++;
         OctetCount += payload.Length;
         LastTimestamp = timestamp;
-        return new PooledPacket(buffer, length);
+        return length;
     }
 
     /// <summary>Skips the timestamp forward (time passed without sending, e.g. while on hold).</summary>

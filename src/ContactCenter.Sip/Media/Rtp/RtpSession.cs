@@ -105,6 +105,8 @@ public sealed class RtpSession : IMediaClockSubscriber, IAsyncDisposable
     private SrtpContext? _srtpSend;
     private SrtpContext? _srtpReceive;
     private readonly byte[] _srtpBuffer = new byte[2048];
+    // The packet being sent, reused for every packet (written and sent under the session lock); room for an SRTP tag.
+    private readonly byte[] _packet = new byte[RtpPacketizer.MaxPacketLength + SrtpContext.MaxRtpOverhead];
     private long _phase;
     private long _lastRtcp;
     private long _sent;
@@ -322,8 +324,8 @@ public sealed class RtpSession : IMediaClockSubscriber, IAsyncDisposable
                 return;
             }
 
-            using var packet = _packetizer.BuildMedia((byte)audio.PayloadType, payload, samples, marker);
-            SendLocked(packet, destination);
+            var length = _packetizer.WriteMedia(_packet, (byte)audio.PayloadType, payload, samples, marker);
+            SendLocked(length, destination);
         }
     }
 
@@ -488,7 +490,7 @@ public sealed class RtpSession : IMediaClockSubscriber, IAsyncDisposable
             // Every packet of a source counts for that source's loss and jitter, events included: a source's events
             // share its sequence space. Events on a separate SSRC get statistics of their own.
             var arrival = (uint)(_time.GetElapsedTime(_startTimestamp).Ticks * 8000 / TimeSpan.TicksPerSecond);
-            SourceStatistics(header.Ssrc).Update(header.Ssrc, header.SequenceNumber, header.Timestamp, arrival);
+            SourceStatistics(header.Ssrc).Update(header.Ssrc, header.SequenceNumber, header.Timestamp, arrival, sampleJitter: header.PayloadType != audio.TelephoneEventPayloadType);
             if (header.PayloadType == audio.PayloadType)
             {
                 _audioSource = header.Ssrc;
@@ -503,7 +505,9 @@ public sealed class RtpSession : IMediaClockSubscriber, IAsyncDisposable
             }
             else if (header.PayloadType == audio.PayloadType)
             {
-                if (_sinks.Length > 0 || (Dtmf.ActiveMethods & DtmfMethod.InBand) != 0)
+                // Our own SSRC coming back is our stream looped or echoed by the peer (RFC 3550 §8.2): counted and
+                // observed, never played out, and it must not displace the peer's stream in the jitter buffer.
+                if (header.Ssrc != _packetizer.Ssrc && (_sinks.Length > 0 || (Dtmf.ActiveMethods & DtmfMethod.InBand) != 0))
                 {
                     if (header.Ssrc != _playoutSsrc)
                     {
@@ -652,8 +656,8 @@ public sealed class RtpSession : IMediaClockSubscriber, IAsyncDisposable
             if (audio.TelephoneEventPayloadType is { } tePt && _eventSender.TryNext(_packetizer.NextTimestamp, out var ev, out var suppress))
             {
                 ev.Payload.Write(_encoded);
-                using var packet = _packetizer.Build((byte)tePt, _encoded.AsSpan(0, TelephoneEventPayload.Length), ev.Timestamp, ev.Marker);
-                SendLocked(packet, destination);
+                var length = _packetizer.Write(_packet, (byte)tePt, _encoded.AsSpan(0, TelephoneEventPayload.Length), ev.Timestamp, ev.Marker);
+                SendLocked(length, destination);
                 _packetizer.AdvanceTimestamp(samples);
                 _marker = true;
                 return;
@@ -693,23 +697,23 @@ public sealed class RtpSession : IMediaClockSubscriber, IAsyncDisposable
                 return;
             }
 
-            using var packet = _packetizer.BuildMedia((byte)audio.PayloadType, _encoded.AsSpan(0, samples), samples, _marker);
+            var length = _packetizer.WriteMedia(_packet, (byte)audio.PayloadType, _encoded.AsSpan(0, samples), samples, _marker);
             _marker = false;
-            SendLocked(packet, destination);
+            SendLocked(length, destination);
         }
     }
 
-    private void SendLocked(PooledPacket packet, IPEndPoint destination)
+    /// <summary>Protects (SRTP) and sends the packet written in <see cref="_packet"/>; called with the session lock held.</summary>
+    private void SendLocked(int length, IPEndPoint destination)
     {
-        var length = packet.Length;
         if (_srtpSend is { } srtp)
         {
-            length = srtp.ProtectRtp(packet.Buffer, packet.Length);
+            length = srtp.ProtectRtp(_packet, length);
         }
 
         try
         {
-            _transport.SendRtp(packet.Buffer.AsSpan(0, length), destination);
+            _transport.SendRtp(_packet.AsSpan(0, length), destination);
             _sent++;
             _clock.Metrics.PacketsSent.Add(1);
         }

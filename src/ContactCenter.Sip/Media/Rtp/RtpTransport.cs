@@ -21,7 +21,12 @@ internal interface IRtpTransport : IAsyncDisposable
     void SendRtcp(ReadOnlySpan<byte> datagram, IPEndPoint destination);
 }
 
-/// <summary>RTP and RTCP over a bound <see cref="RtpSocketPair"/>: one receive loop per socket.</summary>
+/// <summary>
+/// RTP and RTCP over a bound <see cref="RtpSocketPair"/>: one receive loop per socket. Sending and receiving do not
+/// allocate per packet: the destination's socket address is serialized once and reused while it stays the same, and
+/// a receive fills one <see cref="SocketAddress"/> that is turned into an <see cref="IPEndPoint"/> only when the
+/// source changes.
+/// </summary>
 internal sealed class UdpRtpTransport : IRtpTransport
 {
     private const int ReceiveBufferSize = 2048;
@@ -47,9 +52,34 @@ internal sealed class UdpRtpTransport : IRtpTransport
         _rtcpLoop = ReceiveLoop(_sockets.Rtcp, onRtcp, _stop.Token);
     }
 
-    public void SendRtp(ReadOnlySpan<byte> datagram, IPEndPoint destination) => _sockets.Rtp.SendTo(datagram, SocketFlags.None, destination);
+    private SerializedEndPoint? _rtpDestination;
+    private SerializedEndPoint? _rtcpDestination;
 
-    public void SendRtcp(ReadOnlySpan<byte> datagram, IPEndPoint destination) => _sockets.Rtcp.SendTo(datagram, SocketFlags.None, destination);
+    public void SendRtp(ReadOnlySpan<byte> datagram, IPEndPoint destination) => Send(_sockets.Rtp, ref _rtpDestination, datagram, destination);
+
+    public void SendRtcp(ReadOnlySpan<byte> datagram, IPEndPoint destination) => Send(_sockets.Rtcp, ref _rtcpDestination, datagram, destination);
+
+    private static void Send(Socket socket, ref SerializedEndPoint? cache, ReadOnlySpan<byte> datagram, IPEndPoint destination)
+    {
+        if (destination.AddressFamily != socket.AddressFamily)
+        {
+            // Let the socket map or refuse the address (an IPv4 peer on an IPv6 socket).
+            socket.SendTo(datagram, SocketFlags.None, destination);
+            return;
+        }
+
+        var serialized = Volatile.Read(ref cache);
+        if (serialized is null || !(ReferenceEquals(serialized.EndPoint, destination) || serialized.EndPoint.Equals(destination)))
+        {
+            serialized = new SerializedEndPoint(destination, destination.Serialize());
+            Volatile.Write(ref cache, serialized);
+        }
+
+        socket.SendTo(datagram, SocketFlags.None, serialized.Address);
+    }
+
+    /// <summary>An endpoint with its socket address, replaced as a whole so concurrent senders see a matching pair.</summary>
+    private sealed record SerializedEndPoint(IPEndPoint EndPoint, SocketAddress Address);
 
     public async ValueTask DisposeAsync()
     {
@@ -70,16 +100,19 @@ internal sealed class UdpRtpTransport : IRtpTransport
     private async Task ReceiveLoop(Socket socket, DatagramHandler handler, CancellationToken token)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(ReceiveBufferSize);
-        EndPoint any = new IPEndPoint(socket.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
+        var any = new IPEndPoint(socket.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
+        var received = new SocketAddress(socket.AddressFamily);
+        SocketAddress? lastAddress = null;
+        IPEndPoint? lastSource = null;
         var reason = "stopped";
         try
         {
             while (!token.IsCancellationRequested)
             {
-                SocketReceiveFromResult result;
+                int length;
                 try
                 {
-                    result = await socket.ReceiveFromAsync(buffer.AsMemory(), SocketFlags.None, any, token);
+                    length = await socket.ReceiveFromAsync(buffer.AsMemory(), SocketFlags.None, received, token);
                 }
                 catch (SocketException ex) when (ex.SocketErrorCode is SocketError.ConnectionReset or SocketError.MessageSize)
                 {
@@ -87,9 +120,16 @@ internal sealed class UdpRtpTransport : IRtpTransport
                     continue;
                 }
 
+                if (lastSource is null || !received.Equals(lastAddress))
+                {
+                    // A new source (in practice once per call, or after the peer moves): one endpoint for all its packets.
+                    lastSource = (IPEndPoint)any.Create(received);
+                    lastAddress = lastSource.Serialize();
+                }
+
                 try
                 {
-                    handler(buffer.AsSpan(0, result.ReceivedBytes), (IPEndPoint)result.RemoteEndPoint);
+                    handler(buffer.AsSpan(0, length), lastSource);
                 }
 #pragma warning disable CA1031 // A failure handling one datagram (e.g. in an event handler) must not end the read loop.
                 catch (Exception ex)
