@@ -113,17 +113,7 @@ public sealed class SippMediaTests(ITestOutputHelper output)
             var scenarioPath = Path.Combine(directory.FullName, "uac_dtmf_pcap.xml");
             await File.WriteAllTextAsync(scenarioPath, ScenarioWith("8", "PCMA", PcapDigits.Replace("PCAP_DIR", pcapDirectory, StringComparison.Ordinal)), Encoding.Latin1);
 
-            var sipp = SippMediaProcess.RunAsync(
-                directory.FullName,
-                "-sf", scenarioPath, $"127.0.0.1:{endpoint.SipPort.ToString(CultureInfo.InvariantCulture)}",
-                "-i", "127.0.0.1", "-p", FreeUdpPort().ToString(CultureInfo.InvariantCulture),
-                "-mi", "127.0.0.1", "-mp", FreeUdpPort(even: true).ToString(CultureInfo.InvariantCulture), "-rtp_echo",
-                "-m", "1", "-l", "1");
-
-            var call = await endpoint.FirstIncoming.WaitAsync(TimeSpan.FromSeconds(10));
-            await Task.WhenAny(call.WaitForDigitsAsync(2), sipp);
-            var (exit, sippOutput) = await sipp;
-            await call.Call.Ended.WaitAsync(TimeSpan.FromSeconds(5));
+            var (call, exit, sippOutput) = await RunSippCallCollectingDigitsAsync(directory.FullName, scenarioPath, endpoint, digits: 2);
 
             var stats = call.Rtp.Statistics;
             var diagnostics = $"digits '{call.Digits}', {stats}, our packets echoed {call.Echoes}, other audio {call.Foreign}, sending to {call.Rtp.RemoteEndPoint}, sipp exit {exit}:\n{sippOutput}";
@@ -162,12 +152,7 @@ public sealed class SippMediaTests(ITestOutputHelper output)
                 """;
             await File.WriteAllTextAsync(scenarioPath, ScenarioWith("0", "PCMU", media), Encoding.Latin1);
 
-            var (exit, sippOutput) = await SippMediaProcess.RunAsync(
-                directory.FullName,
-                "-sf", scenarioPath, $"127.0.0.1:{endpoint.SipPort.ToString(CultureInfo.InvariantCulture)}",
-                "-i", "127.0.0.1", "-p", FreeUdpPort().ToString(CultureInfo.InvariantCulture),
-                "-mi", "127.0.0.1", "-mp", FreeUdpPort(even: true).ToString(CultureInfo.InvariantCulture),
-                "-m", "1", "-l", "1");
+            var (exit, sippOutput) = await RunSippCallAsync(directory.FullName, scenarioPath, endpoint, echo: false);
             var call = await endpoint.FirstIncoming.WaitAsync(TimeSpan.FromSeconds(5));
             await call.Call.Ended.WaitAsync(TimeSpan.FromSeconds(5));
 
@@ -185,6 +170,74 @@ public sealed class SippMediaTests(ITestOutputHelper output)
         {
             directory.Delete(recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task Sipp_rtp_stream_audio_and_pcap_rfc2833_digits_in_one_call_are_heard_collected_and_answered_with_our_prompt()
+    {
+        var pcapDirectory = FindSippPcapDirectory();
+        var directory = Directory.CreateTempSubdirectory("cc-media-sipp-");
+        try
+        {
+            // sipp streams a 440 Hz tone (µ-law WAV) for the whole call and plays the digits 1 and 5 from its pcap files
+            // over it; we play a 1 kHz prompt back, which sipp echoes (-rtp_echo) so the test sees it arrived.
+            var tone = TestAudio.Sine(440, seconds: 1);
+            var wavPath = Path.Combine(directory.FullName, "tone-pcmu.wav");
+            WriteMuLawWav(wavPath, tone);
+            var promptPath = Path.Combine(directory.FullName, "prompt.wav");
+            TestAudio.WriteWav(promptPath, TestAudio.Sine(1000, seconds: 1));
+            var clip = new PromptCache().Get(promptPath);
+
+            await using var endpoint = await MediaEndpoint.StartAsync();
+            endpoint.Prompt = () => new PromptPlayer([PromptItem.Clip(clip)], loops: 0);
+            var heard = new FrameCollector();
+            endpoint.OnAnswered = call => call.Rtp.AddSink(heard);
+            var media = $"""
+                          <nop><action><exec rtp_stream="{wavPath},-1,0"/></action></nop>
+                          {PcapDigits.Replace("PCAP_DIR", pcapDirectory, StringComparison.Ordinal)}
+                          <nop><action><exec rtp_stream="pause"/></action></nop>
+                """;
+            var scenarioPath = Path.Combine(directory.FullName, "uac_rtp_stream_and_dtmf.xml");
+            await File.WriteAllTextAsync(scenarioPath, ScenarioWith("0", "PCMU", media), Encoding.Latin1);
+
+            var (call, exit, sippOutput) = await RunSippCallCollectingDigitsAsync(directory.FullName, scenarioPath, endpoint, digits: 2);
+
+            var frames = heard.AudibleFrames;
+            var toneFrames = frames.Count(frame => FrameCollector.MatchesSomewhereIn(frame, tone));
+            var stats = call.Rtp.Statistics;
+            var diagnostics = $"digits '{call.Digits}', {frames.Count} audible frames of which {toneFrames} match sipp's tone, {stats}, our packets echoed {call.Echoes}, other audio {call.Foreign}, sending to {call.Rtp.RemoteEndPoint}, sipp exit {exit}:\n{sippOutput}";
+            output.WriteLine(diagnostics);
+            Assert.True(exit == 0, diagnostics);
+            Assert.Equal(AudioEncoding.Pcmu, call.Audio.Encoding);
+            Assert.True(call.Digits == "15", $"expected the digits 1 then 5 from sipp's pcap files while it streamed audio; {diagnostics}");
+            // About 1.9 s of tone at 20 ms: ~95 frames; the first and last may be partial, a loaded machine loses some.
+            Assert.True(toneFrames >= 40, $"sipp's rtp_stream audio did not arrive as the tone it holds while digits were sent; {diagnostics}");
+            Assert.True(call.Echoes >= 25, $"sipp did not echo our prompt back (it did not receive it); {diagnostics}");
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>Runs one sipp call of the scenario against <paramref name="endpoint"/>; with echo, sipp sends every RTP packet it receives back.</summary>
+    private static Task<(int Exit, string Output)> RunSippCallAsync(string directory, string scenarioPath, MediaEndpoint endpoint, bool echo)
+    {
+        string[] media = ["-mi", "127.0.0.1", "-mp", FreeUdpPort(even: true).ToString(CultureInfo.InvariantCulture), .. echo ? ["-rtp_echo"] : Array.Empty<string>()];
+        return SippMediaProcess.RunAsync(
+            directory,
+            ["-sf", scenarioPath, $"127.0.0.1:{endpoint.SipPort.ToString(CultureInfo.InvariantCulture)}", "-i", "127.0.0.1", "-p", FreeUdpPort().ToString(CultureInfo.InvariantCulture), .. media, "-m", "1", "-l", "1"]);
+    }
+
+    /// <summary>Runs one echoing sipp call and waits for <paramref name="digits"/> digits (or sipp's end), then for the call's end.</summary>
+    private static async Task<(EndpointCall Call, int Exit, string Output)> RunSippCallCollectingDigitsAsync(string directory, string scenarioPath, MediaEndpoint endpoint, int digits)
+    {
+        var sipp = RunSippCallAsync(directory, scenarioPath, endpoint, echo: true);
+        var call = await endpoint.FirstIncoming.WaitAsync(TimeSpan.FromSeconds(10));
+        await Task.WhenAny(call.WaitForDigitsAsync(digits), sipp);
+        var (exit, output) = await sipp;
+        await call.Call.Ended.WaitAsync(TimeSpan.FromSeconds(5));
+        return (call, exit, output);
     }
 
     private static string ScenarioWith(string payloadType, string encodingName, string mediaActions) => Scenario
