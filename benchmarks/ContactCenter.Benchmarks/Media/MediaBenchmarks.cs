@@ -45,6 +45,7 @@ public class RtpPacketBenchmarks
 {
     private readonly byte[] _payload = new byte[160];
     private readonly RtpPacketizer _packetizer = new(0x12345678, 1, 1);
+    private readonly byte[] _reused = new byte[RtpPacketizer.MaxPacketLength + SrtpContext.MaxRtpOverhead];
     private byte[] _packet = [];
     private byte[] _srtpBuffer = [];
     private SrtpContext? _sender;
@@ -77,6 +78,10 @@ public class RtpPacketBenchmarks
         using var packet = _packetizer.BuildMedia(0, _payload, 160);
         return packet.Length;
     }
+
+    /// <summary>What a session does for each packet: the header and payload written into the session's own buffer.</summary>
+    [Benchmark]
+    public int BuildIntoReusedBuffer() => _packetizer.WriteMedia(_reused, 0, _payload, 160, marker: false);
 
     [Benchmark]
     public int Parse() => RtpPacket.TryParse(_packet, out var header, out _) ? header.PayloadLength : -1;

@@ -9,6 +9,8 @@ internal sealed class GapHistogram
 {
     private readonly long[] _bins = new long[10_001];
 
+    public void AddMilliseconds(double ms) => Add((long)(Math.Max(0, ms) * Stopwatch.Frequency / 1000));
+
     public void Add(long stopwatchTicks)
     {
         var bin = (int)Math.Min(_bins.Length - 1, stopwatchTicks * 10_000 / Stopwatch.Frequency);
@@ -94,14 +96,14 @@ internal sealed class MeasureWindow
         _workingSet = process.WorkingSet64;
     }
 
-    public string Report(string role, GapHistogram send, GapHistogram arrival, MediaClock clock, int established, int ended)
+    public string Report(string role, GapHistogram send, GapHistogram arrival, GapHistogram lateness, MediaClock clock, int established, int ended)
     {
         Stop();
         using var process = Process.GetCurrentProcess();
         var cpuPercent = _elapsed > TimeSpan.Zero ? 100 * _cpu / _elapsed : double.NaN;
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"{role}: calls={established} ended={ended} window={_elapsed.TotalSeconds:F1}s send-gap[{send.Describe()}] arrival-gap[{arrival.Describe()}] cpu={cpuPercent:F0}% (of one core; {Environment.ProcessorCount} cores) rss={_workingSet / 1048576.0:F0}MiB peak-rss={process.PeakWorkingSet64 / 1048576.0:F0}MiB gc-heap={GC.GetTotalMemory(false) / 1048576.0:F0}MiB gen2={GC.CollectionCount(2)} clock.skipped={clock.SkippedTicks} clock.ticks={clock.TicksRun}");
+            $"{role}: calls={established} ended={ended} window={_elapsed.TotalSeconds:F1}s send-gap[{send.Describe()}] arrival-gap[{arrival.Describe()}] clock-lateness[{lateness.Describe()}] cpu={cpuPercent:F0}% (of one core; {Environment.ProcessorCount} cores) rss={_workingSet / 1048576.0:F0}MiB peak-rss={process.PeakWorkingSet64 / 1048576.0:F0}MiB gc-heap={GC.GetTotalMemory(false) / 1048576.0:F0}MiB gen2={GC.CollectionCount(2)} clock.skipped={clock.SkippedTicks} clock.ticks={clock.TicksRun}");
     }
 }
 
@@ -143,4 +145,31 @@ internal sealed class ArrivalMeter(GapHistogram gaps, MeasureWindow window) : IR
 
         _last = now;
     }
+}
+
+/// <summary>Collects the clock's "media.clock.lateness" instrument (how late each wake-up was) while the window is open.</summary>
+internal sealed class ClockLatenessListener : IDisposable
+{
+    private readonly System.Diagnostics.Metrics.MeterListener _listener = new();
+
+    public ClockLatenessListener(GapHistogram lateness, MeasureWindow window)
+    {
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Meter.Name == "ContactCenter.Sip" && instrument.Name == "media.clock.lateness")
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _listener.SetMeasurementEventCallback<double>((_, seconds, _, _) =>
+        {
+            if (window.IsOpen)
+            {
+                lateness.AddMilliseconds(seconds * 1000);
+            }
+        });
+        _listener.Start();
+    }
+
+    public void Dispose() => _listener.Dispose();
 }

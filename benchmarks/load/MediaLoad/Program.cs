@@ -32,6 +32,7 @@ clock.Start();
 var ports = role == "callee" ? new RtpPortAllocator(IPAddress.Loopback, 30000, 39999) : new RtpPortAllocator(IPAddress.Loopback, 20000, 29999);
 var sendGaps = new GapHistogram();
 var arrivalGaps = new GapHistogram();
+var clockLateness = new GapHistogram();
 var work = Directory.CreateTempSubdirectory("cc-media-load-");
 var promptPath = Path.Combine(work.FullName, "prompt.wav");
 var tone = new short[8000 * 3];
@@ -50,6 +51,7 @@ var options = new SipUserAgentOptions { ContactUser = role };
 options.Endpoint.Transport.Listen.Add(SipListenAddress.Parse($"udp:127.0.0.1:{(role == "callee" ? sipPort : 0).ToString(CultureInfo.InvariantCulture)}"));
 await using var agent = new SipUserAgent(options);
 var window = new MeasureWindow();
+using var latenessListener = new ClockLatenessListener(clockLateness, window);
 var sessions = new List<(SipCall Call, RtpSession Rtp, CallRecorder? Recorder)>();
 var gate = new Lock();
 
@@ -100,7 +102,7 @@ if (role == "callee")
     Console.WriteLine($"callee ready on {sipPort}");
     await Task.WhenAny(allEnded.Task, Task.Delay(TimeSpan.FromSeconds(seconds)));
     var recorded = Directory.EnumerateFiles(recordings, "*.wav").Sum(f => new FileInfo(f).Length);
-    var figures = window.Report("callee", sendGaps, arrivalGaps, clock, established, Volatile.Read(ref ended));
+    var figures = window.Report("callee", sendGaps, arrivalGaps, clockLateness, clock, established, Volatile.Read(ref ended));
     Console.WriteLine($"{figures} recordings={Directory.EnumerateFiles(recordings, "*.wav").Count()} files/{recorded / 1048576.0:F1} MiB");
     result = allEnded.Task.IsCompleted ? 0 : 1;
 }
@@ -156,7 +158,7 @@ else
     window.Start();
     await Task.Delay(TimeSpan.FromSeconds(seconds));
     window.Stop();
-    var figures = window.Report("caller", sendGaps, arrivalGaps, clock, sessions.Count, 0);
+    var figures = window.Report("caller", sendGaps, arrivalGaps, clockLateness, clock, sessions.Count, 0);
     var sent = sessions.Sum(s => s.Rtp.Statistics.PacketsSent);
     var received = sessions.Sum(s => s.Rtp.Statistics.PacketsReceived);
     Console.WriteLine($"{figures} rtp.sent={sent} rtp.received={received}");
