@@ -1,0 +1,96 @@
+using ContactCenter.Hosting;
+using ContactCenter.Hosting.Storage;
+using ContactCenter.Sip.Calls;
+
+namespace ContactCenter.IntegrationTests.Hosting;
+
+/// <summary>The reference deployment's after-hours number takes voicemail; a queue that overflows sends the caller to voicemail.</summary>
+public sealed class AfterHoursAndOverflowTests
+{
+    private const string OverflowFlow = """
+        {
+          "id": "overflow-test", "name": "Overflow test", "start": "start",
+          "nodes": [
+            { "id": "start", "type": "start", "transitions": { "next": "queue" } },
+            { "id": "queue", "type": "queue", "parameters": { "queue": "Support", "overflowAfterSeconds": 2 },
+              "transitions": { "next": "bye", "overflow": "voicemail" } },
+            { "id": "voicemail", "type": "voicemail",
+              "parameters": { "prompt": "Leave a message.", "beep": true, "maxSeconds": 30, "endKey": "#", "mailbox": "support" },
+              "transitions": { "next": "bye" } },
+            { "id": "bye", "type": "hangup", "parameters": { "prompt": "Goodbye." } }
+          ]
+        }
+        """;
+
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task The_after_hours_number_of_the_sample_flows_is_always_closed_and_records_a_voicemail_ended_by_pound()
+    {
+        var sample = Path.Combine(ContactCenter.Testing.RepositoryPaths.Root, "samples", "flows", "after-hours.json");
+        await using var host = await ContactCenterTestHost.StartAsync(
+            new Dictionary<string, string> { ["after-hours.json"] = await File.ReadAllTextAsync(sample) },
+            options => options.Numbers = [new NumberOptions { Number = "+18005550199", Flow = "after-hours@live" }]);
+        await using var caller = await TestPhone.StartAsync();
+
+        var call = await caller.CallAsync("+18005550199", host.SipEndPoint);
+        Assert.Equal(SipCallState.Established, call.Call.State);
+        await Task.Delay(TimeSpan.FromSeconds(2.5)); // closed message, voicemail prompt, beep, then the caller's tone is recorded
+        call.Rtp.SendDtmf("#");
+        await call.Call.Ended.WaitAsync(Patience); // "Your message has been recorded. Goodbye." then BYE from the flow
+
+        var record = await SingleRecordAsync(host, "+18005550199");
+        Assert.Equal(CallStatus.OutsideHours, record.Status);
+        Assert.Equal(HangupParty.System, record.HangupParty);
+        var voicemail = Assert.Single(await host.Storage.Recordings.ListByCallAsync(record.Id));
+        Assert.Equal(1, voicemail.Channels);
+        Assert.True(voicemail.Duration > TimeSpan.FromSeconds(0.5), $"the message lasts {voicemail.Duration}");
+        Assert.Contains("after-hours", voicemail.Path, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_caller_no_agent_takes_in_time_overflows_to_voicemail_and_the_record_says_no_agent_was_available()
+    {
+        await using var host = await ContactCenterTestHost.StartAsync(
+            new Dictionary<string, string> { ["overflow-test.json"] = OverflowFlow },
+            options =>
+            {
+                options.Numbers = [new NumberOptions { Number = "+18005550100", Flow = "overflow-test@live" }];
+                options.Queues = [new QueueOptions { Name = "Support" }];
+            });
+        await using var caller = await TestPhone.StartAsync();
+
+        var call = await caller.CallAsync("+18005550100", host.SipEndPoint);
+        await Task.Delay(TimeSpan.FromSeconds(4)); // 2 s in the queue, then the voicemail prompt and beep
+        call.Rtp.SendDtmf("#");
+        await call.Call.Ended.WaitAsync(Patience);
+
+        var record = await SingleRecordAsync(host, "+18005550100");
+        Assert.Equal(CallStatus.NoAgentAvailable, record.Status);
+        Assert.Equal("Support", record.QueueId);
+        Assert.NotNull(record.QueueEnteredAt);
+        Assert.NotNull(record.QueueExitedAt);
+        Assert.Null(record.AgentId);
+        Assert.Single(await host.Storage.Recordings.ListByCallAsync(record.Id));
+        var queue = (await host.Routing.GetSnapshotAsync()).Queues.Single();
+        Assert.Equal(1, queue.Exited);
+        Assert.Equal(0, queue.Abandoned);
+    }
+
+    private static async Task<CallDetailRecord> SingleRecordAsync(ContactCenterTestHost host, string number)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (DateTime.UtcNow < deadline)
+        {
+            var page = await host.Storage.CallRecords.QueryAsync(new CallDetailQuery { Number = number });
+            if (page.Items.Count > 0)
+            {
+                return Assert.Single(page.Items);
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"no call record for {number}");
+    }
+}
