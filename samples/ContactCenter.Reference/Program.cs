@@ -22,6 +22,9 @@ var app = ContactCenterApplication.Build(args, configure: builder =>
     // Ten agents' phones, a trickle of callers and (when enabled) a carrier for campaigns, over loopback SIP and RTP,
     // plus the live console summary. Section "Reference" of appsettings.json.
     builder.Services.AddReferenceSimulation(builder.Configuration);
+
+    // With Reference:Campaign:Enabled, a predictive campaign against the simulated carrier (Sales agents answer).
+    builder.Services.AddHostedService<ContactCenter.Reference.ReferenceCampaign>();
 });
 
 // A local stand-in for the CRM that the main menu's account lookup calls (Flows:HttpRewrites points it here).

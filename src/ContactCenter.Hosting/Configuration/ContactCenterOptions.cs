@@ -172,8 +172,18 @@ public sealed class FlowHostOptions
     /// <summary>The espeak-ng voice.</summary>
     public string Voice { get; set; } = "en-us";
 
-    /// <summary>Map URL prefixes used by flow HTTP nodes to other ones (for example a CRM to a local stub).</summary>
-    public Dictionary<string, string> HttpRewrites { get; set; } = [];
+    /// <summary>URL prefixes of flow HTTP nodes sent elsewhere (for example a CRM to a local stub); the longest match wins.</summary>
+    public List<HttpRewriteOptions> HttpRewrites { get; set; } = [];
+}
+
+/// <summary>One URL rewrite for flow HTTP nodes (a list, because configuration keys cannot hold a URL's colons).</summary>
+public sealed class HttpRewriteOptions
+{
+    /// <summary>The prefix as the flow writes it, for example <c>https://crm.example.com/</c>.</summary>
+    public string From { get; set; } = "";
+
+    /// <summary>What replaces it, for example <c>http://127.0.0.1:8080/stubs/crm/</c>.</summary>
+    public string To { get; set; } = "";
 }
 
 /// <summary>An ACD queue.</summary>

@@ -161,6 +161,20 @@ internal sealed class ContactCenterOptionsValidator : IValidateOptions<ContactCe
             Fail("Flows:PromptDirectory", $"folder '{Path.GetFullPath(prompts)}' does not exist");
         }
 
+        for (var i = 0; i < options.Flows.HttpRewrites.Count; i++)
+        {
+            var rewrite = options.Flows.HttpRewrites[i];
+            if (!Uri.TryCreate(rewrite.From, UriKind.Absolute, out _))
+            {
+                Fail($"Flows:HttpRewrites:{i}:From", $"'{rewrite.From}' is not an absolute URL");
+            }
+
+            if (!Uri.TryCreate(rewrite.To, UriKind.Absolute, out _))
+            {
+                Fail($"Flows:HttpRewrites:{i}:To", $"'{rewrite.To}' is not an absolute URL");
+            }
+        }
+
         if (options.Hold.MusicFile is { } music && !File.Exists(music))
         {
             Fail("Hold:MusicFile", $"file '{Path.GetFullPath(music)}' does not exist");

@@ -12,10 +12,10 @@ internal sealed class RewritingHttpRequester : IIvrHttpRequester
     private readonly IIvrHttpRequester _inner;
     private readonly KeyValuePair<string, string>[] _rewrites;
 
-    public RewritingHttpRequester(IIvrHttpRequester inner, IReadOnlyDictionary<string, string> rewrites)
+    public RewritingHttpRequester(IIvrHttpRequester inner, IEnumerable<HttpRewriteOptions> rewrites)
     {
         _inner = inner;
-        _rewrites = [.. rewrites.OrderByDescending(r => r.Key.Length)];
+        _rewrites = [.. rewrites.Select(r => KeyValuePair.Create(r.From, r.To)).OrderByDescending(r => r.Key.Length)];
     }
 
     public Task<IvrHttpResponse> SendAsync(IvrHttpRequest request, CancellationToken cancellationToken)

@@ -59,6 +59,7 @@ public sealed class ReferenceDeploymentTests
             $"--Reference:Agents:Registrar=udp:127.0.0.1:{SipPort}",
             $"--Reference:Callers:Target=sip:+18005550100@127.0.0.1:{SipPort}",
             "--Reference:Callers:CallsPerMinute=20",
+            $"--ContactCenter:Flows:HttpRewrites:0:To=http://127.0.0.1:{WebPort}/stubs/crm/",
         })
         {
             start.ArgumentList.Add(setting);
