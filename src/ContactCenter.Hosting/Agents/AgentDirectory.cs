@@ -36,6 +36,9 @@ internal sealed class AgentDirectory : IAgentDirectory, IDisposable
         });
     }
 
+    /// <summary>Where API changes are written before they are acknowledged; set by the host once configuration is applied.</summary>
+    internal Storage.SqlDirectoryStore? Store { get; set; }
+
     /// <summary>Raised after an agent logs in or out (agent id).</summary>
     public event Action<string>? DeviceChanged;
 
@@ -66,6 +69,11 @@ internal sealed class AgentDirectory : IAgentDirectory, IDisposable
             if (profile.Extension is { } extension && _byExtension.TryGetValue(extension, out var owner) && owner != profile.Id)
             {
                 throw new AgentDirectoryException($"extension {extension} already belongs to agent '{owner}'");
+            }
+
+            if (Store is { } store)
+            {
+                await store.SaveAgentAsync(profile, cancellationToken).ConfigureAwait(false);
             }
 
             var result = await _routing.SendAsync(

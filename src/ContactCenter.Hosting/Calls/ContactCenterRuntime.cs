@@ -134,6 +134,36 @@ internal sealed partial class ContactCenterRuntime : IHostedService, IAsyncDispo
             await _numbers.BindAsync(new NumberBinding { Number = number.Number, Flow = number.Flow, MaxConcurrentCalls = number.MaxConcurrentCalls }, cancellationToken).ConfigureAwait(false);
         }
 
+        // What the API created or changed is stored and applied on top of the configuration; from now on every API
+        // change is written before it is acknowledged.
+        foreach (var agent in await _storage.Directory.LoadAgentsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            try
+            {
+                await _agents.SaveAsync(agent, cancellationToken).ConfigureAwait(false);
+            }
+            catch (AgentDirectoryException e)
+            {
+                // For example a queue removed from the configuration since: the rest still starts.
+                HostingLog.StoredEntrySkipped(_logger, "agent", agent.Id, e.Message);
+            }
+        }
+
+        foreach (var number in await _storage.Directory.LoadNumbersAsync(cancellationToken).ConfigureAwait(false))
+        {
+            try
+            {
+                await _numbers.BindAsync(number, cancellationToken).ConfigureAwait(false);
+            }
+            catch (NumberDirectoryException e)
+            {
+                HostingLog.StoredEntrySkipped(_logger, "number", number.Number, e.Message);
+            }
+        }
+
+        _agents.Store = _storage.Directory;
+        _numbers.Store = _storage.Directory;
+
         var mediaAddress = IPAddress.Parse(_options.Media.Address);
         var dtmf = DtmfMethod.None;
         foreach (var method in _options.Media.EffectiveDtmf)

@@ -58,4 +58,7 @@ internal static partial class HostingLog
 
     [LoggerMessage(6020, LogLevel.Warning, "Campaign call {CallId}: agentless flow {Flow} cannot run on an outbound call yet; the call is ended")]
     public static partial void AgentlessNotSupported(ILogger logger, Guid callId, string flow);
+
+    [LoggerMessage(6021, LogLevel.Warning, "Stored {Kind} {Id} was not applied: {Problem}")]
+    public static partial void StoredEntrySkipped(ILogger logger, string kind, string id, string problem);
 }

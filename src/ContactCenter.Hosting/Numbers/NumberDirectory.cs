@@ -9,6 +9,9 @@ internal sealed class NumberDirectory : INumberDirectory
     private readonly ConcurrentDictionary<string, NumberBinding> _bindings = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _active = new(StringComparer.Ordinal);
 
+    /// <summary>Where API changes are written before they are acknowledged; set by the host once configuration is applied.</summary>
+    internal Storage.SqlDirectoryStore? Store { get; set; }
+
     public IReadOnlyList<NumberBinding> List() => [.. _bindings.Values.OrderBy(b => b.Number, StringComparer.Ordinal)];
 
     public NumberBinding? Find(string number)
@@ -28,7 +31,7 @@ internal sealed class NumberDirectory : INumberDirectory
         return _bindings.TryGetValue(key[0] == '+' ? key[1..] : "+" + key, out binding) ? binding : null;
     }
 
-    public Task BindAsync(NumberBinding binding, CancellationToken cancellationToken = default)
+    public async Task BindAsync(NumberBinding binding, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(binding);
         var key = Key(binding.Number);
@@ -51,12 +54,25 @@ internal sealed class NumberDirectory : INumberDirectory
             throw new NumberDirectoryException("maxConcurrentCalls must be at least 1 when set");
         }
 
-        _bindings[key] = binding with { Number = key };
-        return Task.CompletedTask;
+        var stored = binding with { Number = key };
+        if (Store is { } store)
+        {
+            await store.SaveNumberAsync(stored, cancellationToken).ConfigureAwait(false);
+        }
+
+        _bindings[key] = stored;
     }
 
-    public Task<bool> RemoveAsync(string number, CancellationToken cancellationToken = default) =>
-        Task.FromResult(_bindings.TryRemove(Key(number), out _));
+    public async Task<bool> RemoveAsync(string number, CancellationToken cancellationToken = default)
+    {
+        var key = Key(number);
+        if (Store is { } store)
+        {
+            await store.RemoveNumberAsync(key, cancellationToken).ConfigureAwait(false);
+        }
+
+        return _bindings.TryRemove(key, out _);
+    }
 
     public int ActiveCalls(string number) => _active.TryGetValue(Key(number), out var count) ? count : 0;
 

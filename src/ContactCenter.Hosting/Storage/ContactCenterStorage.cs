@@ -29,6 +29,7 @@ public sealed class ContactCenterStorage : IAsyncDisposable
         Recordings = new SqlRecordingIndex(database, time);
         Events = new SqlEventLog(database, time);
         Campaigns = new SqlCampaignStore(database);
+        Directory = new SqlDirectoryStore(database, time);
         Location = database is SqliteDatabase sqlite ? sqlite.Path : DescribePostgres(options.ConnectionString!);
     }
 
@@ -59,6 +60,9 @@ public sealed class ContactCenterStorage : IAsyncDisposable
     /// dialing anyone twice.
     /// </summary>
     public ICampaignStore Campaigns { get; }
+
+    /// <summary>Agents and number bindings made through the API, so they survive a restart.</summary>
+    internal SqlDirectoryStore Directory { get; }
 
     /// <summary>Opens the database, creating it (SQLite) and applying pending migrations.</summary>
     /// <exception cref="OptionsValidationException">The options are invalid (the message names the key).</exception>

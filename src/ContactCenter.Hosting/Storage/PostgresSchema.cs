@@ -165,5 +165,18 @@ internal static class PostgresSchema
             );
             CREATE INDEX ix_webhook_deliveries_due ON webhook_deliveries (next_attempt_at);
             """),
+        new(6, "agents and number bindings made through the API", """
+            CREATE TABLE directory_agents (
+                id text PRIMARY KEY,
+                profile text NOT NULL,
+                updated_at timestamptz NOT NULL
+            );
+            CREATE TABLE directory_numbers (
+                number text PRIMARY KEY,
+                flow text NOT NULL,
+                max_concurrent_calls integer,
+                updated_at timestamptz NOT NULL
+            );
+            """),
     ];
 }

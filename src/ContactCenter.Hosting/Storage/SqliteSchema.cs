@@ -165,5 +165,18 @@ internal static class SqliteSchema
             );
             CREATE INDEX ix_webhook_deliveries_due ON webhook_deliveries (next_attempt_at);
             """),
+        new(6, "agents and number bindings made through the API", """
+            CREATE TABLE directory_agents (
+                id TEXT PRIMARY KEY,
+                profile TEXT NOT NULL,
+                updated_at INTEGER NOT NULL
+            );
+            CREATE TABLE directory_numbers (
+                number TEXT PRIMARY KEY,
+                flow TEXT NOT NULL,
+                max_concurrent_calls INTEGER,
+                updated_at INTEGER NOT NULL
+            );
+            """),
     ];
 }
