@@ -57,18 +57,8 @@ curl -sf "http://127.0.0.1:$WEB/health/ready" >/dev/null || { echo "the contact 
   -nostdin -timeout 30s >/dev/null 2>&1) || true
 
 ticks=$(getconf CLK_TCK)
-sample() {
-  local peak=0 start end
-  start=$(awk '{print $14+$15}' /proc/$SERVER/stat)
-  while kill -0 "$SERVER" 2>/dev/null && [ ! -f "$WORK/done" ]; do
-    rss=$(awk '/VmRSS/{print $2}' /proc/$SERVER/status)
-    [ "$rss" -gt "$peak" ] && peak=$rss
-    sleep 1
-  done
-  end=$(awk '{print $14+$15}' /proc/$SERVER/stat)
-  echo "$(( (end - start) )) $peak" >"$WORK/usage"
-}
-sample &
+. benchmarks/load/process-usage.sh
+sample_process "$SERVER" "$WORK/done" "$WORK/usage" &
 SAMPLER=$!
 
 began=$(date +%s.%N)

@@ -28,18 +28,8 @@ for _ in $(seq 50); do grep -q "listening" "$WORK/server.log" && break; sleep 0.
 
 # Sample the server's CPU time and resident memory once a second while sipp runs.
 ticks=$(getconf CLK_TCK)
-sample() {
-  local peak=0 start end
-  start=$(awk '{print $14+$15}' /proc/$SERVER/stat)
-  while kill -0 "$SERVER" 2>/dev/null && [ ! -f "$WORK/done" ]; do
-    rss=$(awk '/VmRSS/{print $2}' /proc/$SERVER/status)
-    [ "$rss" -gt "$peak" ] && peak=$rss
-    sleep 1
-  done
-  end=$(awk '{print $14+$15}' /proc/$SERVER/stat)
-  echo "$(( (end - start) )) $peak" >"$WORK/usage"
-}
-sample &
+. benchmarks/load/process-usage.sh
+sample_process "$SERVER" "$WORK/done" "$WORK/usage" &
 SAMPLER=$!
 
 began=$(date +%s.%N)
