@@ -252,6 +252,8 @@ internal sealed partial class ContactCenterRuntime : IHostedService, IAsyncDispo
             }
         }
 
+        // Hang up what is left, all at once: a BYE to a peer that has gone waits for its timeout, so never one by one.
+        var hangUps = new List<Task>();
         foreach (var call in _calls.Values)
         {
             call.HangupParty = call.HangupParty == HangupParty.Unknown ? HangupParty.System : call.HangupParty;
@@ -261,8 +263,17 @@ internal sealed partial class ContactCenterRuntime : IHostedService, IAsyncDispo
             }
             else if (!call.CallerGone)
             {
-                await HangUpQuietlyAsync(call.Caller).ConfigureAwait(false);
+                hangUps.Add(HangUpQuietlyAsync(call.Caller));
             }
+        }
+
+        try
+        {
+            await Task.WhenAll(hangUps).WaitAsync(TimeSpan.FromSeconds(5), _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        {
+            // The BYEs are out; their answers do not hold up the shutdown.
         }
 
         try

@@ -64,6 +64,7 @@ internal sealed class ContactCenterTestHost : IAsyncDisposable
             options.Storage.DataDirectory = Path.Combine(root, "data");
             options.Flows.Directory = flowDirectory;
             options.Hold.AnnouncementInterval = TimeSpan.Zero;
+            options.DrainTimeout = TimeSpan.FromSeconds(1);
             configure(options);
         }).UseTextToSpeech(new ToneSpeech(Path.Combine(root, "tts")));
         var host = builder.Build();

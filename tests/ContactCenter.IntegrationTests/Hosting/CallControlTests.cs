@@ -1,0 +1,178 @@
+using ContactCenter.Hosting;
+using ContactCenter.Hosting.Calls;
+using ContactCenter.Hosting.Storage;
+using ContactCenter.Sip.Calls;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ContactCenter.IntegrationTests.Hosting;
+
+/// <summary>Call control on a live call (what the web API's call resources do): hold, supervisor monitoring, transfer.</summary>
+public sealed class CallControlTests
+{
+    private const string Flow = """
+        {
+          "id": "control", "name": "Call control", "start": "start",
+          "nodes": [
+            { "id": "start", "type": "start", "transitions": { "next": "queue" } },
+            { "id": "queue", "type": "queue", "parameters": { "queue": "Support" }, "transitions": { "next": "bye", "overflow": "bye" } },
+            { "id": "bye", "type": "hangup" }
+          ]
+        }
+        """;
+
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
+
+    private static void Configure(ContactCenterOptions options)
+    {
+        options.Numbers = [new NumberOptions { Number = "+18005550100", Flow = "control@live" }];
+        options.Queues = [new QueueOptions { Name = "Support" }, new QueueOptions { Name = "Sales" }];
+        options.Agents =
+        [
+            new AgentOptions { Id = "ada", Extension = "1001", Password = "pw-1001", Queues = ["Support"] },
+            new AgentOptions { Id = "sam", Extension = "1002", Password = "pw-1002", Queues = [] },
+            new AgentOptions { Id = "bob", Extension = "1003", Password = "pw-1003", Queues = ["Sales"] },
+        ];
+    }
+
+    [Fact]
+    public async Task Hold_silences_the_agent_side_and_a_supervisor_listens_then_barges_on_the_live_call()
+    {
+        await using var host = await ContactCenterTestHost.StartAsync(new Dictionary<string, string> { ["control.json"] = Flow }, Configure);
+        var control = host.Services.GetRequiredService<ICallControl>();
+        await using var ada = await Register(host, "1001", "ada");
+        await using var sam = await Register(host, "1002", "sam");
+        await using var caller = await TestPhone.StartAsync();
+        var callerCall = await caller.CallAsync("+18005550100", host.SipEndPoint);
+        var agentCall = await ada.NextIncomingAsync(Patience);
+        var callId = Guid.Parse(agentCall.Call.InitialInvite.Headers["X-CC-Call-Id"]!);
+        await agentCall.WaitForAudioAsync(25, Patience); // the caller's tone reaches the agent
+
+        await control.SetHoldAsync(callId, hold: true);
+        Assert.Equal(ActiveCallPhase.Held, control.Find(callId)!.Phase);
+        await Task.Delay(TimeSpan.FromMilliseconds(400)); // frames already in flight
+        var heardBefore = agentCall.LoudFrames;
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.True(agentCall.LoudFrames - heardBefore <= 3, $"the agent heard {agentCall.LoudFrames - heardBefore} loud frames while the caller was held");
+        await callerCall.WaitForAudioAsync(10, Patience); // hold music reaches the caller
+
+        await control.SetHoldAsync(callId, hold: false);
+        Assert.Equal(ActiveCallPhase.Talking, control.Find(callId)!.Phase);
+        await agentCall.WaitForAudioAsync(25, Patience); // connected again
+
+        await control.MonitorAsync(callId, "sam", MonitorMode.Listen);
+        var supervisor = await sam.NextIncomingAsync(Patience);
+        await supervisor.WaitForAudioAsync(25, Patience); // the supervisor hears the call
+        Assert.Equal(MonitorMode.Listen, control.Find(callId)!.Monitors["sam"]);
+        await agentCall.WaitForAudioAsync(25, Patience); // caller and agent still hear each other through the mixer
+
+        await control.MonitorAsync(callId, "sam", MonitorMode.Barge);
+        Assert.Equal(MonitorMode.Barge, control.Find(callId)!.Monitors["sam"]);
+
+        await callerCall.Call.HangUpAsync();
+        await agentCall.Call.Ended.WaitAsync(Patience);
+        await supervisor.Call.Ended.WaitAsync(Patience);
+    }
+
+    [Fact]
+    public async Task A_blind_transfer_to_another_queue_ends_the_first_agent_leg_and_rings_an_agent_of_that_queue()
+    {
+        await using var host = await ContactCenterTestHost.StartAsync(new Dictionary<string, string> { ["control.json"] = Flow }, Configure);
+        var control = host.Services.GetRequiredService<ICallControl>();
+        await using var ada = await Register(host, "1001", "ada");
+        await using var bob = await Register(host, "1003", "bob");
+        await using var caller = await TestPhone.StartAsync();
+        var callerCall = await caller.CallAsync("+18005550100", host.SipEndPoint);
+        var first = await ada.NextIncomingAsync(Patience);
+        var callId = Guid.Parse(first.Call.InitialInvite.Headers["X-CC-Call-Id"]!);
+        await first.WaitForAudioAsync(10, Patience);
+
+        await control.TransferAsync(callId, new CallTransferTarget(CallTransferKind.Queue, "Sales"));
+
+        await first.Call.Ended.WaitAsync(Patience);
+        var second = await bob.NextIncomingAsync(Patience);
+        Assert.Equal("Sales", second.Call.InitialInvite.Headers["X-CC-Queue"]);
+        await second.WaitForAudioAsync(10, Patience);
+        Assert.Equal("bob", control.Find(callId)!.AgentId);
+
+        await callerCall.Call.HangUpAsync();
+        CallDetailRecord? record = null;
+        for (var i = 0; i < 100 && record is null; i++)
+        {
+            record = await host.Storage.CallRecords.GetAsync(callId);
+            await Task.Delay(100);
+        }
+
+        Assert.Equal("bob", record!.AgentId);
+        Assert.Equal("Sales", record.QueueId);
+        Assert.Equal(2, record.Legs.Count(l => l.Role == "agent"));
+    }
+
+    [Fact]
+    public async Task Call_control_refuses_what_the_call_cannot_do_now_with_a_specific_error()
+    {
+        await using var host = await ContactCenterTestHost.StartAsync(new Dictionary<string, string> { ["control.json"] = Flow }, Configure);
+        var control = host.Services.GetRequiredService<ICallControl>();
+        var missing = await Assert.ThrowsAsync<CallControlException>(() => control.SetHoldAsync(Guid.NewGuid(), true));
+        Assert.Equal(CallControlError.NotFound, missing.Error);
+
+        await using var caller = await TestPhone.StartAsync();
+        await caller.CallAsync("+18005550100", host.SipEndPoint); // waits in Support: nobody is logged in
+        var queued = await WaitForCallAsync(control);
+        var hold = await Assert.ThrowsAsync<CallControlException>(() => control.SetHoldAsync(queued.CallId, true));
+        Assert.Equal(CallControlError.InvalidState, hold.Error);
+        var unknownQueue = await Assert.ThrowsAsync<CallControlException>(() => control.TransferAsync(queued.CallId, new CallTransferTarget(CallTransferKind.Queue, "Nowhere")));
+        Assert.Equal(CallControlError.NotFound, unknownQueue.Error);
+    }
+
+    [Fact]
+    public async Task An_emergency_number_skips_blocklist_numbers_and_queues_and_is_connected_to_the_emergency_destination()
+    {
+        await using var emergency = await TestPhone.StartAsync();
+        var emergencyPort = emergency.Agent.Endpoint.LocalAddresses[0].EndPoint.Port;
+        await using var host = await ContactCenterTestHost.StartAsync(
+            new Dictionary<string, string> { ["control.json"] = Flow },
+            options =>
+            {
+                Configure(options);
+                options.Blocklist = ["+15551230000"]; // the test phone's own number
+                options.EmergencyDestination = $"sip:911@127.0.0.1:{emergencyPort}";
+            });
+        await using var caller = await TestPhone.StartAsync();
+
+        var callerCall = await caller.CallAsync("911", host.SipEndPoint);
+
+        Assert.Equal(SipCallState.Established, callerCall.Call.State);
+        var answered = await emergency.NextIncomingAsync(Patience);
+        Assert.Equal("emergency", answered.Call.InitialInvite.Headers["Priority"]);
+        await answered.WaitForAudioAsync(10, Patience); // the caller's audio reaches the emergency line
+        await callerCall.Call.HangUpAsync();
+        await answered.Call.Ended.WaitAsync(Patience);
+    }
+
+    private static async Task<ActiveCallInfo> WaitForCallAsync(ICallControl control)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            if (control.ActiveCalls.FirstOrDefault(c => c.Phase == ActiveCallPhase.Queued) is { } call)
+            {
+                return call;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException("no queued call");
+    }
+
+    private static async Task<TestPhone> Register(ContactCenterTestHost host, string extension, string agentId)
+    {
+        var phone = await TestPhone.StartAsync();
+        await phone.RegisterAsync(extension, "pw-" + extension, host.SipEndPoint);
+        for (var i = 0; i < 100 && host.AgentState(agentId) != "Available"; i++)
+        {
+            await Task.Delay(50);
+        }
+
+        return phone;
+    }
+}
