@@ -175,4 +175,28 @@ public sealed class CallingWindowTests
         Assert.True(CallingWindows.Default.IsOpen(sunday.AddHours(13).AddMinutes(0), tokyo));
         Assert.False(CallingWindows.Default.IsOpen(sunday.AddHours(13).AddMinutes(1), tokyo));
     }
+
+    [Fact]
+    public void Settings_that_steer_what_comes_next_can_change_and_are_stored_while_structural_ones_are_refused_by_name()
+    {
+        using var rig = new Rig(agents: 1);
+        var campaign = rig.Dialer.CreateCampaign(Rig.Settings());
+        campaign.Start();
+
+        campaign.UpdateSettings(campaign.Settings with { Name = "renamed", MaxConcurrentCalls = 3, AbandonCap = 0.02, RingTimeout = TimeSpan.FromSeconds(30) });
+
+        Assert.Equal("renamed", campaign.Settings.Name);
+        Assert.Equal(0.02, campaign.Settings.AbandonCap);
+        var stored = Assert.Single(rig.Store.LoadCampaigns());
+        Assert.Equal("renamed", stored.Settings.Name);
+        Assert.Equal(3, stored.Settings.MaxConcurrentCalls);
+
+        var mode = Assert.Throws<ArgumentException>(() => campaign.UpdateSettings(campaign.Settings with { Mode = DialingMode.Predictive }));
+        Assert.Contains("Mode cannot change after creation", mode.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => campaign.UpdateSettings(campaign.Settings with { AbandonCap = 2 }));
+        Assert.Equal(DialingMode.Progressive, campaign.Settings.Mode);
+
+        campaign.Stop();
+        Assert.Throws<CampaignStateException>(() => campaign.UpdateSettings(campaign.Settings with { Name = "late" }));
+    }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ContactCenter.Dialer.Pacing;
 
 namespace ContactCenter.Dialer;
 
@@ -106,6 +107,48 @@ public sealed class Campaign
         Require("resume", CampaignState.Paused);
         _dialer.SetState(_runtime, CampaignState.Running);
     });
+
+    /// <summary>
+    /// Changes the settings of a campaign that is not stopped or completed. Everything that only steers what happens
+    /// next can change (name, priority, start and end, calling windows, retry rules, caps and timeouts, caller IDs,
+    /// abandonment cap and aim, preview behaviour); what the stored contacts and statistics were built on cannot
+    /// (mode, default time zone and country, contact order, statistics and compliance windows). A new abandonment cap
+    /// or aim restarts the pacing controller from the campaign's current statistics. Saved before it returns.
+    /// </summary>
+    /// <exception cref="ArgumentException">The new settings are invalid or change what cannot change (the message names the field).</exception>
+    /// <exception cref="CampaignStateException">The campaign is stopped or completed.</exception>
+    public void UpdateSettings(CampaignSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        settings.Validate();
+        _dialer.RunLocked(() =>
+        {
+            Require("change its settings", CampaignState.Draft, CampaignState.Scheduled, CampaignState.Running, CampaignState.Paused);
+            var current = _runtime.Settings;
+            Fixed(nameof(CampaignSettings.Mode), current.Mode, settings.Mode);
+            Fixed(nameof(CampaignSettings.DefaultTimeZoneId), current.DefaultTimeZoneId, settings.DefaultTimeZoneId);
+            Fixed(nameof(CampaignSettings.DefaultCountry), current.DefaultCountry, settings.DefaultCountry);
+            Fixed(nameof(CampaignSettings.Order), current.Order, settings.Order);
+            Fixed(nameof(CampaignSettings.StatisticsWindow), current.StatisticsWindow, settings.StatisticsWindow);
+            Fixed(nameof(CampaignSettings.ComplianceWindow), current.ComplianceWindow, settings.ComplianceWindow);
+            Fixed(nameof(CampaignSettings.CampaignLifeWindow), current.CampaignLifeWindow, settings.CampaignLifeWindow);
+            if (settings.AbandonCap != current.AbandonCap || settings.AbandonAim != current.AbandonAim)
+            {
+                _runtime.Controller = new AbandonController(settings.AbandonCap, settings.AbandonAim);
+            }
+
+            _runtime.Settings = settings;
+            _dialer.Store.SaveCampaign(_runtime.ToRecord());
+        });
+
+        void Fixed<T>(string field, T was, T now)
+        {
+            if (!EqualityComparer<T>.Default.Equals(was, now))
+            {
+                throw new ArgumentException($"Campaign '{_runtime.Settings.Name}': {field} cannot change after creation (it is {was}, asked {now}).", nameof(settings));
+            }
+        }
+    }
 
     /// <summary>Any state but Stopped and Completed to Stopped (terminal). Calls in progress finish.</summary>
     /// <exception cref="CampaignStateException">Already stopped or completed.</exception>

@@ -112,7 +112,7 @@ internal sealed class CampaignRuntime
 
     public Guid Id { get; }
 
-    public CampaignSettings Settings { get; }
+    public CampaignSettings Settings { get; set; }
 
     public CampaignState State { get; set; }
 
@@ -152,7 +152,7 @@ internal sealed class CampaignRuntime
 
     public ComplianceWindow Compliance { get; }
 
-    public AbandonController Controller { get; }
+    public AbandonController Controller { get; set; }
 
     public long Dials { get; set; }
 

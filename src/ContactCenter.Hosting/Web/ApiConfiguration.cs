@@ -101,6 +101,14 @@ internal static class ApiConfiguration
         campaigns.MapGet("/{campaignId}", (string campaignId, [FromServices] DialerAccess access) =>
             Results.Ok(CampaignDto.From(access.Dialer.GetCampaign(Api.ParseId(campaignId, "campaign id")))))
             .WithSummary("One campaign with its statistics").Produces<CampaignDto>().ProducesProblem(404).Roles(Api.Read);
+        campaigns.MapPut("/{campaignId}", async (string campaignId, HttpContext http, [FromServices] DialerAccess access) =>
+        {
+            var campaign = access.Dialer.GetCampaign(Api.ParseId(campaignId, "campaign id"));
+            var body = await http.ReadJsonAsync<CampaignRequest>().ConfigureAwait(false);
+            campaign.UpdateSettings(body.ApplyTo(campaign.Settings));
+            return Results.Ok(CampaignDto.From(campaign));
+        }).WithSummary("Changes a campaign's settings; fields left out keep their values; mode, time zone, country and order cannot change")
+            .Accepts<CampaignRequest>("application/json").Produces<CampaignDto>().ProducesProblem(400).ProducesProblem(404).ProducesProblem(409).Roles(Api.Configure);
         MapLifecycle(campaigns, "start", "Starts the campaign (dials inside each contact's calling window)", c => c.Start());
         MapLifecycle(campaigns, "schedule", "Schedules the campaign to start at its startAt", c => c.Schedule());
         MapLifecycle(campaigns, "pause", "Pauses dialing", c => c.Pause());
@@ -232,4 +240,21 @@ internal sealed record CampaignRequest(
             MaxConcurrentCalls = MaxConcurrentCalls ?? defaults.MaxConcurrentCalls,
         };
     }
+
+    /// <summary>The campaign's current settings with the fields this request gives.</summary>
+    public CampaignSettings ApplyTo(CampaignSettings current) => current with
+    {
+        Name = Name ?? current.Name,
+        Mode = Mode ?? current.Mode,
+        Priority = Priority ?? current.Priority,
+        StartAt = StartAt ?? current.StartAt,
+        EndAt = EndAt ?? current.EndAt,
+        DefaultTimeZoneId = DefaultTimeZoneId ?? current.DefaultTimeZoneId,
+        DefaultCountry = DefaultCountry ?? current.DefaultCountry,
+        Order = Order ?? current.Order,
+        AbandonCap = AbandonCap ?? current.AbandonCap,
+        RingTimeout = RingTimeoutSeconds is { } ring ? TimeSpan.FromSeconds(ring) : current.RingTimeout,
+        AgentlessFlowId = AgentlessFlowId ?? current.AgentlessFlowId,
+        MaxConcurrentCalls = MaxConcurrentCalls ?? current.MaxConcurrentCalls,
+    };
 }

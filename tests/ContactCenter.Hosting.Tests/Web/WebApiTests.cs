@@ -310,6 +310,27 @@ public sealed class WebApiTests
     }
 
     [Fact]
+    public async Task A_campaign_update_changes_the_given_settings_and_a_structural_change_is_a_problem_naming_the_field()
+    {
+        await using var host = await WebTestHost.StartAsync();
+        using var admin = host.Client(WebTestHost.AdminKey);
+        var created = await JsonAsync(await admin.PostAsync("/api/v1/campaigns", WebTestHost.Json("""{ "name": "Renewals", "mode": "progressive" }""")));
+        var id = created.GetProperty("id").GetGuid();
+
+        using var update = await admin.PutAsync($"/api/v1/campaigns/{id}", WebTestHost.Json("""{ "name": "Renewals Q4", "abandonCap": 0.02 }"""));
+        using var structural = await admin.PutAsync($"/api/v1/campaigns/{id}", WebTestHost.Json("""{ "mode": "predictive" }"""));
+        using var byAgent = await host.Client(WebTestHost.AgentKey).PutAsync($"/api/v1/campaigns/{id}", WebTestHost.Json("""{ "name": "x" }"""));
+
+        var updated = await JsonAsync(update);
+        Assert.Equal("Renewals Q4", updated.GetProperty("name").GetString());
+        Assert.Equal(0.02, updated.GetProperty("abandonCap").GetDouble(), 6);
+        Assert.Equal("Progressive", updated.GetProperty("mode").GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, structural.StatusCode);
+        Assert.Contains("Mode cannot change", (await ProblemAsync(structural)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Forbidden, byAgent.StatusCode);
+    }
+
+    [Fact]
     public async Task Campaigns_answer_503_on_a_host_without_a_dialer()
     {
         await using var host = await WebTestHost.StartAsync(withDialer: false);
