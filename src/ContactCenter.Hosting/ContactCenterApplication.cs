@@ -19,9 +19,10 @@ public static class ContactCenterApplication
     /// <param name="args">Command-line arguments (configuration overrides such as <c>--ContactCenter:Web:Listen=http://127.0.0.1:9090</c>).</param>
     /// <param name="configFile">A JSON configuration file layered over appsettings.json, or null.</param>
     /// <param name="configure">Extra registrations, for example simulations.</param>
-    public static WebApplication Build(string[] args, string? configFile = null, Action<WebApplicationBuilder>? configure = null)
+    /// <param name="contentRoot">Where appsettings.json is looked for; the program's own folder when null.</param>
+    public static WebApplication Build(string[] args, string? configFile = null, Action<WebApplicationBuilder>? configure = null, string? contentRoot = null)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = contentRoot ?? AppContext.BaseDirectory });
         if (configFile is not null)
         {
             builder.Configuration.AddJsonFile(Path.GetFullPath(configFile), optional: false, reloadOnChange: false);
