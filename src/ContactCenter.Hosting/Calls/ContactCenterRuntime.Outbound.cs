@@ -16,8 +16,8 @@ internal sealed partial class ContactCenterRuntime : IOutboundCallPort
 {
     private readonly ConcurrentDictionary<Guid, ContactCall> _outbound = new();
 
-    /// <summary>Raised when a campaign call that reached an agent has ended (call id): the agent's disposition is due.</summary>
-    public event Action<Guid>? CampaignCallCompleted;
+    /// <summary>Raised when a campaign call that reached an agent has ended (call id, agent id): the agent's disposition is due.</summary>
+    public event Action<Guid, string>? CampaignCallCompleted;
 
     public void Dial(OutboundCall outboundCall)
     {
@@ -206,9 +206,9 @@ internal sealed partial class ContactCenterRuntime : IOutboundCallPort
 
             _outbound.TryRemove(outboundCall.Id, out _);
             await FinishAsync(call).ConfigureAwait(false);
-            if (call.AgentAnsweredAt is not null)
+            if (call.AgentAnsweredAt is not null && call.AgentId is { } agentId)
             {
-                CampaignCallCompleted?.Invoke(outboundCall.Id);
+                CampaignCallCompleted?.Invoke(outboundCall.Id, agentId);
             }
         }
     }

@@ -100,7 +100,7 @@ internal sealed class RoutingAgentPool : IAgentPool, IDisposable
 /// as interrupted and retried by their rules, none dialed twice). At shutdown the dialer stops pacing at once, so a
 /// draining host places no new calls, while the stored campaign states stay as they were for the next start.
 /// A connected campaign call whose agent gives no disposition within <see cref="DialerHostOptions.DispositionTimeout"/>
-/// gets <see cref="DialerHostOptions.DefaultDisposition"/>, so the agent returns to the pool.
+/// gets <see cref="DialerHostOptions.DefaultDisposition"/>; then the agent returns to the pool (Ready).
 /// </summary>
 internal sealed class DialerHostedService(
     OutboundDialer dialer,
@@ -132,7 +132,7 @@ internal sealed class DialerHostedService(
         return Task.CompletedTask;
     }
 
-    private void OnCompleted(Guid callId)
+    private void OnCompleted(Guid callId, string agentId)
     {
         var dialerOptions = options.Value.Dialer;
         var timer = time.CreateTimer(
@@ -145,6 +145,9 @@ internal sealed class DialerHostedService(
 
                 // False when the agent already gave a disposition: nothing to do.
                 dialer.SubmitDisposition(callId, AgentDisposition.Final(dialerOptions.DefaultDisposition));
+
+                // The dialer leaves a connected agent's return to the pool to the host: wrap-up is over, Ready again.
+                pool.Release(agentId);
             },
             null,
             dialerOptions.DispositionTimeout,

@@ -120,9 +120,114 @@ public sealed class CampaignTests
         }
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
+    [Fact]
+    public async Task A_predictive_campaign_against_a_sipp_carrier_reaches_every_contact_once_with_agents_answering()
     {
-        var deadline = DateTime.UtcNow + Patience;
+        var carrierPort = ContactCenter.IntegrationTests.Media.SippMediaTests.FreeUdpPort();
+        var directory = Directory.CreateTempSubdirectory("cc-campaign-sipp-");
+        using var carrier = new System.Diagnostics.Process
+        {
+            StartInfo = new System.Diagnostics.ProcessStartInfo("sipp")
+            {
+                ArgumentList = { "-sn", "uas", "-i", "127.0.0.1", "-p", carrierPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "-nostdin" },
+                WorkingDirectory = directory.FullName,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            },
+        };
+        Assert.True(carrier.Start(), "sipp did not start (run ./build.sh test, which installs sip-tester)");
+        carrier.BeginOutputReadLine();
+        carrier.BeginErrorReadLine();
+        try
+        {
+            await using var host = await ContactCenterTestHost.StartAsync(new Dictionary<string, string>(), options =>
+            {
+                Configure(carrierPort)(options);
+                options.Agents =
+                [
+                    new AgentOptions { Id = "ada", Extension = "1001", Password = "pw-1001", Queues = ["Sales"] },
+                    new AgentOptions { Id = "bob", Extension = "1002", Password = "pw-1002", Queues = ["Sales"] },
+                ];
+            });
+            await using var ada = await TestPhone.StartAsync();
+            await using var bob = await TestPhone.StartAsync();
+            await ada.RegisterAsync("1001", "pw-1001", host.SipEndPoint);
+            await bob.RegisterAsync("1002", "pw-1002", host.SipEndPoint);
+            await WaitUntilAsync(() => host.AgentState("ada") == "Available" && host.AgentState("bob") == "Available", "both agents to log in");
+            using var stop = new CancellationTokenSource();
+            var talking = Task.WhenAll(TalkBriefly(ada, stop.Token), TalkBriefly(bob, stop.Token));
+
+            var dialer = host.Services.GetRequiredService<OutboundDialer>();
+            var campaign = dialer.CreateCampaign(new CampaignSettings
+            {
+                Name = "Predictive",
+                Mode = DialingMode.Predictive,
+                CallingWindows = CallingWindows.Always,
+                EnforceMinimumRing = false,
+                MinimumLiveAnswersForPredictive = 1,
+                MinimumAgentsForPredictive = 1,
+            });
+            campaign.ImportCsv(new StringReader("phone\n+12125550101\n+12125550102\n+12125550103\n+12125550104\n+12125550105\n+12125550106\n"));
+            campaign.Start();
+
+            try
+            {
+                await WaitUntilAsync(() => campaign.GetStatistics().FinishedContacts == 6, "every contact to be finished", TimeSpan.FromSeconds(60));
+            }
+            catch (TimeoutException)
+            {
+                var records = await host.Storage.CallRecords.QueryAsync(new CallDetailQuery());
+                var attemptsSoFar = host.Storage.Campaigns.LoadAttempts(campaign.Id, DateTimeOffset.MinValue);
+                Assert.Fail($"{campaign.GetStatistics()}; ada {host.AgentState("ada")}, bob {host.AgentState("bob")}; records: "
+                    + string.Join("; ", records.Items.Select(r => $"{r.CalledNumber} {r.Status} {r.AgentId}"))
+                    + "; attempts: " + string.Join("; ", attemptsSoFar.Select(a => $"{a.PhoneNumber} {a.Outcome} {a.AgentId}")));
+            }
+            await stop.CancelAsync();
+            await talking;
+
+            var stats = campaign.GetStatistics();
+            Assert.Equal(6, stats.LiveAnswers + stats.Abandoned);
+            var attempts = host.Storage.Campaigns.LoadAttempts(campaign.Id, DateTimeOffset.MinValue);
+            Assert.Equal(6, attempts.Select(a => a.ContactId).Distinct().Count());
+            Assert.All(attempts.GroupBy(a => a.ContactId), g => Assert.Single(g)); // answered contacts are never dialed twice
+            Assert.True(attempts.Any(a => a.AgentId is not null), "agents took the answered calls");
+        }
+        finally
+        {
+            carrier.Kill(entireProcessTree: true);
+            await carrier.WaitForExitAsync();
+            directory.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>An agent who answers every campaign call and hangs up after a moment of talk.</summary>
+    private static async Task TalkBriefly(TestPhone phone, CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            PhoneCall call;
+            try
+            {
+                call = await phone.NextIncomingAsync(TimeSpan.FromSeconds(1));
+            }
+            catch (TimeoutException)
+            {
+                continue;
+            }
+
+            for (var i = 0; i < 50 && call.Call.State != SipCallState.Established && call.Call.State != SipCallState.Terminated; i++)
+            {
+                await Task.Delay(50, CancellationToken.None);
+            }
+
+            await Task.Delay(300, CancellationToken.None);
+            await call.Call.HangUpAsync();
+        }
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? patience = null)
+    {
+        var deadline = DateTime.UtcNow + (patience ?? Patience);
         while (!condition())
         {
             if (DateTime.UtcNow > deadline)
