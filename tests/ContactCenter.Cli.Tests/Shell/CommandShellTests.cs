@@ -82,4 +82,17 @@ public sealed class CommandShellTests
             File.Delete(config);
         }
     }
+
+    [Fact]
+    public async Task Api_key_hash_prints_the_sha256_that_configuration_expects_and_new_prints_a_key_with_its_hash()
+    {
+        var hash = await CliRunner.RunAsync("api-key", "hash", "my-secret-key");
+        var created = await CliRunner.RunAsync("api-key", "new");
+
+        Assert.Equal(0, hash.ExitCode);
+        var expected = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("my-secret-key")));
+        Assert.Contains(expected, hash.StandardOutput, StringComparison.Ordinal);
+        Assert.Equal(0, created.ExitCode);
+        Assert.Matches("[0-9a-f]{64}", created.StandardOutput);
+    }
 }
