@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Net;
 using ContactCenter.Hosting.Agents;
 using ContactCenter.Hosting.Events;
@@ -407,6 +406,4 @@ internal sealed partial class ContactCenterRuntime : IHostedService, IAsyncDispo
         SipResponse response => $"{response.StatusCode} {response.ReasonPhrase} (CSeq {response.CSeq})",
         _ => message.GetType().Name,
     };
-
-    private static string Seconds(TimeSpan value) => value.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
 }

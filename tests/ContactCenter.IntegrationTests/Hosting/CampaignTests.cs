@@ -225,17 +225,6 @@ public sealed class CampaignTests
         }
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? patience = null)
-    {
-        var deadline = DateTime.UtcNow + (patience ?? Patience);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"timed out waiting for {what}");
-            }
-
-            await Task.Delay(50);
-        }
-    }
+    private static Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? patience = null) =>
+        Eventually.UntilAsync(condition, what, patience ?? Patience);
 }

@@ -166,19 +166,7 @@ public sealed class InboundCallTests
         throw new TimeoutException($"no call record for {callId}");
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"timed out waiting for {what}");
-            }
-
-            await Task.Delay(50);
-        }
-    }
+    private static Task WaitUntilAsync(Func<bool> condition, string what) => Eventually.UntilAsync(condition, what, Patience);
 
     /// <summary>Sum of absolute sample values per channel of a 16-bit stereo WAV (data after the 44-byte header).</summary>
     private static (long Left, long Right) ChannelEnergy(byte[] wav)
