@@ -27,7 +27,12 @@ var calls = int.Parse(args[2], CultureInfo.InvariantCulture);
 var seconds = int.Parse(args[3], CultureInfo.InvariantCulture);
 
 var time = TimeProvider.System;
-using var clock = new MediaClock(time);
+// MEDIA_RECEIVE=tick reads RTP on the media clock (RtpSessionOptions.ReceiveOnClockTick); anything else as it arrives.
+var receiveOnTick = Environment.GetEnvironmentVariable("MEDIA_RECEIVE") == "tick";
+using var clock = new MediaClock(time)
+{
+    Parallelism = int.TryParse(Environment.GetEnvironmentVariable("MEDIA_PARALLELISM"), CultureInfo.InvariantCulture, out var parallelism) ? parallelism : Environment.ProcessorCount,
+};
 clock.Start();
 var ports = role == "callee" ? new RtpPortAllocator(IPAddress.Loopback, 30000, 39999) : new RtpPortAllocator(IPAddress.Loopback, 20000, 29999);
 var sendGaps = new GapHistogram();
@@ -66,7 +71,7 @@ if (role == "callee")
     agent.IncomingCall = async call =>
     {
         await call.RingAsync();
-        var rtp = RtpSession.Open(ports, clock, time, new RtpSessionOptions { MediaTimeout = TimeSpan.Zero });
+        var rtp = RtpSession.Open(ports, clock, time, new RtpSessionOptions { MediaTimeout = TimeSpan.Zero, ReceiveOnClockTick = receiveOnTick });
         var sdp = new SdpSession(IPAddress.Loopback, rtp.LocalRtpEndPoint.Port);
         var answer = sdp.CreateAnswer(SessionDescription.Parse(call.RemoteSdp.Span));
         rtp.Apply(answer.Audio);
@@ -118,7 +123,7 @@ else
         await limiter.WaitAsync();
         try
         {
-            var rtp = RtpSession.Open(ports, clock, time, new RtpSessionOptions { MediaTimeout = TimeSpan.Zero });
+            var rtp = RtpSession.Open(ports, clock, time, new RtpSessionOptions { MediaTimeout = TimeSpan.Zero, ReceiveOnClockTick = receiveOnTick });
             var sdp = new SdpSession(IPAddress.Loopback, rtp.LocalRtpEndPoint.Port);
             var call = await agent.CallAsync(new SipCallRequest
             {

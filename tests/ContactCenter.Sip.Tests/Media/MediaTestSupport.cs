@@ -62,6 +62,12 @@ internal sealed class MemoryTransport(MemoryNetwork network, IPEndPoint rtp) : I
         _onRtcp = onRtcp;
     }
 
+    public bool Polled => false;
+
+    public void Poll()
+    {
+    }
+
     public void SendRtp(ReadOnlySpan<byte> datagram, IPEndPoint destination) => network.Deliver(datagram, LocalRtpEndPoint, destination);
 
     public void SendRtcp(ReadOnlySpan<byte> datagram, IPEndPoint destination) => network.Deliver(datagram, LocalRtcpEndPoint, destination);

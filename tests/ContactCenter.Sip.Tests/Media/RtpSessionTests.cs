@@ -345,14 +345,17 @@ public sealed class RtpSessionTests
         Assert.Equal(0, call.Clock.SubscriberCount);
     }
 
-    [Fact]
-    public async Task Two_sessions_exchange_dtmf_over_real_udp_sockets()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Two_sessions_exchange_dtmf_over_real_udp_sockets(bool receiveOnClockTick)
     {
         var time = new ManualTimeProvider();
         using var clock = new MediaClock(time);
         var ports = new RtpPortAllocator(IPAddress.Loopback, 42000, 42999);
-        await using var a = RtpSession.Open(ports, clock, time);
-        await using var b = RtpSession.Open(ports, clock, time);
+        var options = new RtpSessionOptions { ReceiveOnClockTick = receiveOnClockTick };
+        await using var a = RtpSession.Open(ports, clock, time, options);
+        await using var b = RtpSession.Open(ports, clock, time, options);
         var aSdp = new SdpSession(IPAddress.Loopback, a.LocalRtpEndPoint.Port);
         var bSdp = new SdpSession(IPAddress.Loopback, b.LocalRtpEndPoint.Port);
         var answer = bSdp.CreateAnswer(aSdp.CreateOffer());
@@ -369,6 +372,54 @@ public sealed class RtpSessionTests
 
         Assert.Equal('7', await received.Task.WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.Equal(0, a.LocalRtpEndPoint.Port % 2);
+    }
+
+    [Fact]
+    public async Task Receiving_on_the_clock_tick_hands_over_what_arrived_at_the_next_playout()
+    {
+        var time = new ManualTimeProvider();
+        using var clock = new MediaClock(time);
+        var ports = new RtpPortAllocator(IPAddress.Loopback, 43000, 43999);
+        await using var session = RtpSession.Open(ports, clock, time, new RtpSessionOptions { ReceiveOnClockTick = true, MediaTimeout = TimeSpan.Zero });
+        using var peer = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        peer.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var sdp = new SdpSession(IPAddress.Loopback, session.LocalRtpEndPoint.Port);
+        var peerSdp = new SdpSession(IPAddress.Loopback, ((IPEndPoint)peer.LocalEndPoint!).Port);
+        session.Apply(sdp.CreateAnswer(peerSdp.CreateOffer()).Audio);
+        var sink = new CollectingSink();
+        session.AddSink(sink);
+        session.Start();
+        clock.Start();
+        time.Advance(TimeSpan.FromMilliseconds(40));
+        var framesBefore = sink.Frames.Count;
+
+        // Three packets of a loud tone from the peer, one after the other; UDP on loopback delivers them into the
+        // socket before SendTo returns, and no receive loop reads them: only the session's own tick does.
+        var packetizer = new RtpPacketizer();
+        var buffer = new byte[RtpPacketizer.MaxPacketLength];
+        var tone = new short[160];
+        for (var i = 0; i < tone.Length; i++)
+        {
+            tone[i] = (short)(8000 * Math.Sin(2 * Math.PI * 1000 * i / 8000.0));
+        }
+
+        var payload = new byte[160];
+        G711.Encode(AudioEncoding.Pcmu, tone, payload);
+        for (var i = 0; i < 3; i++)
+        {
+            var length = packetizer.WriteMedia(buffer, 0, payload, 160, i == 0);
+            peer.SendTo(buffer.AsSpan(0, length), SocketFlags.None, session.LocalRtpEndPoint);
+        }
+
+        Assert.Equal(0, session.Statistics.PacketsReceived);
+
+        time.Advance(TimeSpan.FromMilliseconds(20));
+
+        // All three were read at the one playout of that tick, synchronously on the clock.
+        Assert.Equal(3, session.Statistics.PacketsReceived);
+        Assert.Equal(new IPEndPoint(IPAddress.Loopback, ((IPEndPoint)peer.LocalEndPoint!).Port), session.RemoteEndPoint);
+        time.Advance(TimeSpan.FromMilliseconds(100));
+        Assert.Contains(sink.Frames.Skip(framesBefore), f => f.Max(s => Math.Abs((int)s)) > 4000);
     }
 
     [Fact]

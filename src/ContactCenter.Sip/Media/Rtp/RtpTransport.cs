@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 
@@ -16,13 +15,22 @@ internal interface IRtpTransport : IAsyncDisposable
 
     void Start(DatagramHandler onRtp, DatagramHandler onRtcp);
 
+    /// <summary>True when datagrams are only delivered by <see cref="Poll"/> (no receive loop of its own).</summary>
+    bool Polled { get; }
+
+    /// <summary>Delivers the datagrams waiting now, without blocking (only when <see cref="Polled"/>).</summary>
+    void Poll();
+
     void SendRtp(ReadOnlySpan<byte> datagram, IPEndPoint destination);
 
     void SendRtcp(ReadOnlySpan<byte> datagram, IPEndPoint destination);
 }
 
 /// <summary>
-/// RTP and RTCP over a bound <see cref="RtpSocketPair"/>: one receive loop per socket. Sending and receiving do not
+/// RTP and RTCP over a bound <see cref="RtpSocketPair"/>. Received either by one receive loop per socket (an
+/// asynchronous receive, woken by the runtime's socket engine) or, when polled, by non-blocking reads that the
+/// session makes on its clock tick just before playout: the sockets are then never registered with the socket
+/// engine, which saves a wake-up, a thread-pool hop and a speculative read per packet. Sending and receiving do not
 /// allocate per packet: the destination's socket address is serialized once and reused while it stays the same, and
 /// a receive fills one <see cref="SocketAddress"/> that is turned into an <see cref="IPEndPoint"/> only when the
 /// source changes.
@@ -36,11 +44,17 @@ internal sealed class UdpRtpTransport : IRtpTransport
     private Task _rtpLoop = Task.CompletedTask;
     private Task _rtcpLoop = Task.CompletedTask;
 
-    public UdpRtpTransport(RtpSocketPair sockets, Action<string> onLoopEnded)
+    private PolledSocket? _polledRtp;
+    private PolledSocket? _polledRtcp;
+
+    public UdpRtpTransport(RtpSocketPair sockets, Action<string> onLoopEnded, bool polled = false)
     {
         _sockets = sockets;
         _onLoopEnded = onLoopEnded;
+        Polled = polled;
     }
+
+    public bool Polled { get; }
 
     public IPEndPoint LocalRtpEndPoint => (IPEndPoint)_sockets.Rtp.LocalEndPoint!;
 
@@ -48,6 +62,17 @@ internal sealed class UdpRtpTransport : IRtpTransport
 
     public void Start(DatagramHandler onRtp, DatagramHandler onRtcp)
     {
+        if (Polled)
+        {
+            // Non-blocking: a datagram that FIONREAD announced but the kernel then drops (a bad checksum is found
+            // only when it is read) must not block the clock thread.
+            _sockets.Rtp.Blocking = false;
+            _sockets.Rtcp.Blocking = false;
+            _polledRtcp = new PolledSocket(_sockets.Rtcp, onRtcp);
+            Volatile.Write(ref _polledRtp, new PolledSocket(_sockets.Rtp, onRtp));
+            return;
+        }
+
         _rtpLoop = ReceiveLoop(_sockets.Rtp, onRtp, _stop.Token);
         _rtcpLoop = ReceiveLoop(_sockets.Rtcp, onRtcp, _stop.Token);
     }
@@ -81,6 +106,22 @@ internal sealed class UdpRtpTransport : IRtpTransport
     /// <summary>An endpoint with its socket address, replaced as a whole so concurrent senders see a matching pair.</summary>
     private sealed record SerializedEndPoint(IPEndPoint EndPoint, SocketAddress Address);
 
+    public void Poll()
+    {
+        if (Volatile.Read(ref _polledRtp) is not { } rtp || _stop.IsCancellationRequested)
+        {
+            return;
+        }
+
+        if (!rtp.Drain(out var reason) || !_polledRtcp!.Drain(out reason))
+        {
+            if (!_stop.IsCancellationRequested)
+            {
+                _onLoopEnded(reason);
+            }
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
@@ -99,11 +140,7 @@ internal sealed class UdpRtpTransport : IRtpTransport
 
     private async Task ReceiveLoop(Socket socket, DatagramHandler handler, CancellationToken token)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(ReceiveBufferSize);
-        var any = new IPEndPoint(socket.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
-        var received = new SocketAddress(socket.AddressFamily);
-        SocketAddress? lastAddress = null;
-        IPEndPoint? lastSource = null;
+        var reader = new DatagramReader(socket, handler);
         var reason = "stopped";
         try
         {
@@ -112,7 +149,7 @@ internal sealed class UdpRtpTransport : IRtpTransport
                 int length;
                 try
                 {
-                    length = await socket.ReceiveFromAsync(buffer.AsMemory(), SocketFlags.None, received, token);
+                    length = await socket.ReceiveFromAsync(reader.Buffer, SocketFlags.None, reader.Received, token);
                 }
                 catch (SocketException ex) when (ex.SocketErrorCode is SocketError.ConnectionReset or SocketError.MessageSize)
                 {
@@ -120,22 +157,9 @@ internal sealed class UdpRtpTransport : IRtpTransport
                     continue;
                 }
 
-                if (lastSource is null || !received.Equals(lastAddress))
+                if (reader.Deliver(length) is { } failure)
                 {
-                    // A new source (in practice once per call, or after the peer moves): one endpoint for all its packets.
-                    lastSource = (IPEndPoint)any.Create(received);
-                    lastAddress = lastSource.Serialize();
-                }
-
-                try
-                {
-                    handler(buffer.AsSpan(0, length), lastSource);
-                }
-#pragma warning disable CA1031 // A failure handling one datagram (e.g. in an event handler) must not end the read loop.
-                catch (Exception ex)
-#pragma warning restore CA1031
-                {
-                    _onLoopEnded("handler failed and the datagram was dropped: " + ex.Message);
+                    _onLoopEnded(failure);
                 }
             }
         }
@@ -151,14 +175,104 @@ internal sealed class UdpRtpTransport : IRtpTransport
         {
             reason = "socket error " + ex.SocketErrorCode;
         }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
 
         if (!token.IsCancellationRequested)
         {
             _onLoopEnded(reason);
+        }
+    }
+
+    /// <summary>One socket's receive buffer and source address, and the hand-over of each datagram to its handler.</summary>
+    private class DatagramReader(Socket socket, DatagramHandler handler)
+    {
+        private readonly byte[] _buffer = new byte[ReceiveBufferSize];
+        private readonly IPEndPoint _any = new(socket.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
+        private SocketAddress? _lastAddress;
+        private IPEndPoint? _lastSource;
+
+        protected Socket Socket => socket;
+
+        public Memory<byte> Buffer => _buffer;
+
+        /// <summary>Filled by each receive.</summary>
+        public SocketAddress Received { get; } = new(socket.AddressFamily);
+
+        /// <summary>Hands the datagram just received to the handler; the failure to report when the handler threw.</summary>
+        public string? Deliver(int length)
+        {
+            if (_lastSource is null || !Received.Equals(_lastAddress))
+            {
+                // A new source (in practice once per call, or after the peer moves): one endpoint for all its packets.
+                _lastSource = (IPEndPoint)_any.Create(Received);
+                _lastAddress = _lastSource.Serialize();
+            }
+
+            try
+            {
+                handler(_buffer.AsSpan(0, length), _lastSource);
+                return null;
+            }
+#pragma warning disable CA1031 // A failure handling one datagram (e.g. in an event handler) must not stop the reads.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                return "handler failed and the datagram was dropped: " + ex.Message;
+            }
+        }
+    }
+
+    /// <summary>A socket read without blocking, on the caller's thread (the session's clock tick).</summary>
+    private sealed class PolledSocket(Socket socket, DatagramHandler handler) : DatagramReader(socket, handler)
+    {
+        // Bounds one poll: a flood cannot hold the clock thread (what is left waits for the next tick).
+        private const int MaxDatagramsPerPoll = 32;
+        private bool _ended;
+
+        /// <summary>Reads and hands on what is waiting; false with the reason when a handler failed or (once) the socket can no longer be read.</summary>
+        public bool Drain(out string reason)
+        {
+            reason = "";
+            if (_ended)
+            {
+                return true;
+            }
+
+            try
+            {
+                for (var i = 0; i < MaxDatagramsPerPoll && Socket.Available > 0; i++)
+                {
+                    int length;
+                    try
+                    {
+                        length = Socket.ReceiveFrom(Buffer.Span, SocketFlags.None, Received);
+                    }
+                    catch (SocketException ex) when (ex.SocketErrorCode is SocketError.WouldBlock or SocketError.ConnectionReset or SocketError.MessageSize)
+                    {
+                        // Announced then dropped (bad checksum), ICMP unreachable from an earlier send, or oversized.
+                        continue;
+                    }
+
+                    if (Deliver(length) is { } failure)
+                    {
+                        // Reported once the datagrams waiting now are handed over.
+                        reason = failure;
+                    }
+                }
+
+                return reason.Length == 0;
+            }
+            catch (ObjectDisposedException)
+            {
+                _ended = true;
+                reason = "socket closed";
+                return false;
+            }
+            catch (SocketException ex)
+            {
+                _ended = true;
+                reason = "socket error " + ex.SocketErrorCode;
+                return false;
+            }
         }
     }
 }
