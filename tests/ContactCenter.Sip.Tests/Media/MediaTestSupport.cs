@@ -62,8 +62,6 @@ internal sealed class MemoryTransport(MemoryNetwork network, IPEndPoint rtp) : I
         _onRtcp = onRtcp;
     }
 
-    public bool Polled => false;
-
     public void Poll()
     {
     }

@@ -29,11 +29,11 @@ public sealed class RtpSessionOptions
     public string? Cname { get; set; }
 
     /// <summary>
-    /// Read received RTP and RTCP on the media clock, just before each playout, instead of as each datagram arrives
+    /// Read received RTP on the media clock, just before each playout, instead of as each datagram arrives
     /// (default false). Reading on the tick makes no system call wait and needs no thread per packet, which roughly
     /// halves the receive cost at hundreds of calls; in exchange a relayed packet waits up to one ptime longer, and
     /// arrival times (hence the RTCP jitter the session reports) are those of the tick, so jitter below one ptime is
-    /// not seen.
+    /// not seen. RTCP is still read as it arrives.
     /// </summary>
     public bool ReceiveOnClockTick { get; set; }
 

@@ -15,10 +15,7 @@ internal interface IRtpTransport : IAsyncDisposable
 
     void Start(DatagramHandler onRtp, DatagramHandler onRtcp);
 
-    /// <summary>True when datagrams are only delivered by <see cref="Poll"/> (no receive loop of its own).</summary>
-    bool Polled { get; }
-
-    /// <summary>Delivers the datagrams waiting now, without blocking (only when <see cref="Polled"/>).</summary>
+    /// <summary>Delivers the RTP datagrams waiting now, without blocking, when the transport is read on the clock; otherwise nothing.</summary>
     void Poll();
 
     void SendRtp(ReadOnlySpan<byte> datagram, IPEndPoint destination);
@@ -27,10 +24,10 @@ internal interface IRtpTransport : IAsyncDisposable
 }
 
 /// <summary>
-/// RTP and RTCP over a bound <see cref="RtpSocketPair"/>. Received either by one receive loop per socket (an
-/// asynchronous receive, woken by the runtime's socket engine) or, when polled, by non-blocking reads that the
-/// session makes on its clock tick just before playout: the sockets are then never registered with the socket
-/// engine, which saves a wake-up, a thread-pool hop and a speculative read per packet. Sending and receiving do not
+/// RTP and RTCP over a bound <see cref="RtpSocketPair"/>. RTP is received either by a receive loop (an asynchronous
+/// receive, woken by the runtime's socket engine) or, when polled, by non-blocking reads that the session makes on its
+/// clock tick just before playout: the RTP socket is then never registered with the socket engine, which saves a
+/// wake-up, a thread-pool hop and a speculative read per packet. RTCP always has a receive loop. Sending and receiving do not
 /// allocate per packet: the destination's socket address is serialized once and reused while it stays the same, and
 /// a receive fills one <see cref="SocketAddress"/> that is turned into an <see cref="IPEndPoint"/> only when the
 /// source changes.
@@ -44,17 +41,15 @@ internal sealed class UdpRtpTransport : IRtpTransport
     private Task _rtpLoop = Task.CompletedTask;
     private Task _rtcpLoop = Task.CompletedTask;
 
+    private readonly bool _polled;
     private PolledSocket? _polledRtp;
-    private PolledSocket? _polledRtcp;
 
     public UdpRtpTransport(RtpSocketPair sockets, Action<string> onLoopEnded, bool polled = false)
     {
         _sockets = sockets;
         _onLoopEnded = onLoopEnded;
-        Polled = polled;
+        _polled = polled;
     }
-
-    public bool Polled { get; }
 
     public IPEndPoint LocalRtpEndPoint => (IPEndPoint)_sockets.Rtp.LocalEndPoint!;
 
@@ -62,14 +57,14 @@ internal sealed class UdpRtpTransport : IRtpTransport
 
     public void Start(DatagramHandler onRtp, DatagramHandler onRtcp)
     {
-        if (Polled)
+        if (_polled)
         {
             // Non-blocking: a datagram that FIONREAD announced but the kernel then drops (a bad checksum is found
-            // only when it is read) must not block the clock thread.
+            // only when it is read) must not block the clock thread. RTCP (one packet every few seconds) keeps its
+            // receive loop, so its arrival time, which the round-trip estimate depends on, stays exact.
             _sockets.Rtp.Blocking = false;
-            _sockets.Rtcp.Blocking = false;
-            _polledRtcp = new PolledSocket(_sockets.Rtcp, onRtcp);
             Volatile.Write(ref _polledRtp, new PolledSocket(_sockets.Rtp, onRtp));
+            _rtcpLoop = ReceiveLoop(_sockets.Rtcp, onRtcp, _stop.Token);
             return;
         }
 
@@ -113,7 +108,7 @@ internal sealed class UdpRtpTransport : IRtpTransport
             return;
         }
 
-        if (!rtp.Drain(out var reason) || !_polledRtcp!.Drain(out reason))
+        if (!rtp.Drain(out var reason))
         {
             if (!_stop.IsCancellationRequested)
             {
