@@ -393,7 +393,7 @@ public sealed class RtpSessionTests
         time.Advance(TimeSpan.FromMilliseconds(40));
         var framesBefore = sink.Frames.Count;
 
-        // Three packets of a loud tone from the peer, one after the other; UDP on loopback delivers them into the
+        // Ten packets of a loud tone from the peer, one after the other; UDP on loopback delivers them into the
         // socket before SendTo returns, and no receive loop reads them: only the session's own tick does.
         var packetizer = new RtpPacketizer();
         var buffer = new byte[RtpPacketizer.MaxPacketLength];
@@ -405,7 +405,7 @@ public sealed class RtpSessionTests
 
         var payload = new byte[160];
         G711.Encode(AudioEncoding.Pcmu, tone, payload);
-        for (var i = 0; i < 3; i++)
+        for (var i = 0; i < 10; i++)
         {
             var length = packetizer.WriteMedia(buffer, 0, payload, 160, i == 0);
             peer.SendTo(buffer.AsSpan(0, length), SocketFlags.None, session.LocalRtpEndPoint);
@@ -415,8 +415,8 @@ public sealed class RtpSessionTests
 
         time.Advance(TimeSpan.FromMilliseconds(20));
 
-        // All three were read at the one playout of that tick, synchronously on the clock.
-        Assert.Equal(3, session.Statistics.PacketsReceived);
+        // All ten were read at the one playout of that tick (in several batches), synchronously on the clock.
+        Assert.Equal(10, session.Statistics.PacketsReceived);
         Assert.Equal(new IPEndPoint(IPAddress.Loopback, ((IPEndPoint)peer.LocalEndPoint!).Port), session.RemoteEndPoint);
         time.Advance(TimeSpan.FromMilliseconds(100));
         Assert.Contains(sink.Frames.Skip(framesBefore), f => f.Max(s => Math.Abs((int)s)) > 4000);
