@@ -144,11 +144,11 @@ public sealed class MediaHostOptions
     public List<string> Dtmf { get; set; } = [];
 
     /// <summary>
-    /// Read received RTP on the media clock just before playout instead of as it arrives (default false): about half
+    /// Read received RTP on the media clock just before playout instead of as it arrives (default true): about half
     /// the receive cost at hundreds of calls, for up to one ptime more delay on relayed audio and RTCP jitter
-    /// measured to the tick (see <c>RtpSessionOptions.ReceiveOnClockTick</c>).
+    /// measured to the tick (see <c>RtpSessionOptions.ReceiveOnClockTick</c>). False reads each packet as it arrives.
     /// </summary>
-    public bool ReceiveOnClockTick { get; set; }
+    public bool ReceiveOnClockTick { get; set; } = true;
 }
 
 /// <summary>A called number bound to a flow.</summary>
