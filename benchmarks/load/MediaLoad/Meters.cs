@@ -66,6 +66,10 @@ internal sealed class MeasureWindow
     private TimeSpan _elapsed;
     private TimeSpan _cpu;
     private long _workingSet;
+    private int _startGen0;
+    private int _gen0;
+    private long _startAllocated;
+    private long _allocated;
 
     public bool IsOpen => _open;
 
@@ -78,6 +82,8 @@ internal sealed class MeasureWindow
 
         using var process = Process.GetCurrentProcess();
         _startCpu = process.TotalProcessorTime;
+        _startGen0 = GC.CollectionCount(0);
+        _startAllocated = GC.GetTotalAllocatedBytes();
         _startWall = Stopwatch.GetTimestamp();
         _open = true;
     }
@@ -94,6 +100,8 @@ internal sealed class MeasureWindow
         _elapsed = Stopwatch.GetElapsedTime(_startWall);
         _cpu = process.TotalProcessorTime - _startCpu;
         _workingSet = process.WorkingSet64;
+        _gen0 = GC.CollectionCount(0) - _startGen0;
+        _allocated = GC.GetTotalAllocatedBytes() - _startAllocated;
     }
 
     public string Report(string role, GapHistogram send, GapHistogram arrival, GapHistogram lateness, MediaClock clock, int established, int ended)
@@ -103,7 +111,7 @@ internal sealed class MeasureWindow
         var cpuPercent = _elapsed > TimeSpan.Zero ? 100 * _cpu / _elapsed : double.NaN;
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"{role}: calls={established} ended={ended} window={_elapsed.TotalSeconds:F1}s send-gap[{send.Describe()}] arrival-gap[{arrival.Describe()}] clock-lateness[{lateness.Describe()}] cpu={cpuPercent:F0}% (of one core; {Environment.ProcessorCount} cores) rss={_workingSet / 1048576.0:F0}MiB peak-rss={process.PeakWorkingSet64 / 1048576.0:F0}MiB gc-heap={GC.GetTotalMemory(false) / 1048576.0:F0}MiB gen2={GC.CollectionCount(2)} clock.skipped={clock.SkippedTicks} clock.ticks={clock.TicksRun}");
+            $"{role}: calls={established} ended={ended} window={_elapsed.TotalSeconds:F1}s send-gap[{send.Describe()}] arrival-gap[{arrival.Describe()}] clock-lateness[{lateness.Describe()}] cpu={cpuPercent:F0}% (of one core; {Environment.ProcessorCount} cores) rss={_workingSet / 1048576.0:F0}MiB peak-rss={process.PeakWorkingSet64 / 1048576.0:F0}MiB gc-heap={GC.GetTotalMemory(false) / 1048576.0:F0}MiB gen2={GC.CollectionCount(2)} window-gc0={_gen0} window-allocated={_allocated / 1048576.0:F1}MiB clock.skipped={clock.SkippedTicks} clock.ticks={clock.TicksRun}");
     }
 }
 
