@@ -31,6 +31,7 @@ var time = TimeProvider.System;
 var receiveOnTick = Environment.GetEnvironmentVariable("MEDIA_RECEIVE") == "tick";
 using var clock = new MediaClock(time)
 {
+    RealtimePriority = int.TryParse(Environment.GetEnvironmentVariable("MEDIA_RT_PRIORITY"), CultureInfo.InvariantCulture, out var priority) ? priority : 0,
     Parallelism = int.TryParse(Environment.GetEnvironmentVariable("MEDIA_PARALLELISM"), CultureInfo.InvariantCulture, out var parallelism) ? parallelism : Environment.ProcessorCount,
 };
 clock.Start();

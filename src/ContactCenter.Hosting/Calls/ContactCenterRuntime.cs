@@ -177,7 +177,8 @@ internal sealed partial class ContactCenterRuntime : IHostedService, IAsyncDispo
             _options.Media.RtpPortMax,
             _time,
             _loggerFactory,
-            sessionOptions: new RtpSessionOptions { MediaTimeout = _options.Media.MediaTimeout, DtmfMethods = dtmf, ReceiveOnClockTick = _options.Media.ReceiveOnClockTick });
+            sessionOptions: new RtpSessionOptions { MediaTimeout = _options.Media.MediaTimeout, DtmfMethods = dtmf, ReceiveOnClockTick = _options.Media.ReceiveOnClockTick },
+            clockRealtimePriority: _options.Media.ClockRealtimePriority);
         _media.Start();
 
         if (_options.Sip.AuthenticateExtensions)

@@ -149,6 +149,13 @@ public sealed class MediaHostOptions
     /// measured to the tick (see <c>RtpSessionOptions.ReceiveOnClockTick</c>). False reads each packet as it arrives.
     /// </summary>
     public bool ReceiveOnClockTick { get; set; } = true;
+
+    /// <summary>
+    /// Run the media clock's threads under Linux real-time round-robin scheduling at this priority, 1-99 (default 0:
+    /// off). Other work on the machine then cannot delay the audio; needs CAP_SYS_NICE (a warning is logged and
+    /// ordinary priority kept without it). See <c>MediaClock.RealtimePriority</c> before turning it on.
+    /// </summary>
+    public int ClockRealtimePriority { get; set; }
 }
 
 /// <summary>A called number bound to a flow.</summary>

@@ -292,6 +292,11 @@ internal sealed class ContactCenterOptionsValidator : IValidateOptions<ContactCe
             }
         }
 
+        if (media.ClockRealtimePriority is < 0 or > 99)
+        {
+            fail("Media:ClockRealtimePriority", "must be 0 (off) or a real-time priority from 1 to 99");
+        }
+
         if (media.MediaTimeout < TimeSpan.Zero)
         {
             fail("Media:MediaTimeout", "must not be negative");

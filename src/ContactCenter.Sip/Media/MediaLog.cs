@@ -29,4 +29,7 @@ internal static partial class MediaLog
 
     [LoggerMessage(EventId = 5007, Level = LogLevel.Warning, Message = "SRTP session {Session} dropped a packet: {Reason}")]
     public static partial void SrtpRejected(ILogger logger, string session, string reason);
+
+    [LoggerMessage(EventId = 5008, Level = LogLevel.Warning, Message = "Media clock thread runs at ordinary priority: real-time priority {Priority} was refused (errno {Error}; it needs CAP_SYS_NICE or an RLIMIT_RTPRIO allowance)")]
+    public static partial void RealtimePriorityRefused(ILogger logger, int priority, int error);
 }

@@ -66,6 +66,7 @@ public sealed class CommandShellTests
                 "Sip": { "Listen": [ "udp:127.0.0.1:0" ] },
                 "Web": { "Listen": "http://127.0.0.1:0" },
                 "Storage": { "DataDirectory": "/tmp/cc-serve-invalid" },
+                "Media": { "ClockRealtimePriority": 120 },
                 "Agents": [ { "Id": "ada", "Extension": "12" } ],
                 "Queues": [ { "Name": "Sales", "Strategy": "fastest" } ] } }
             """);
@@ -76,6 +77,7 @@ public sealed class CommandShellTests
             Assert.Equal(1, result.ExitCode);
             Assert.Contains("ContactCenter:Agents:0:Extension: '12' is not an extension of 4 to 6 digits", result.StandardError, StringComparison.Ordinal);
             Assert.Contains("ContactCenter:Queues:0:Strategy: 'fastest' is not a routing strategy", result.StandardError, StringComparison.Ordinal);
+            Assert.Contains("ContactCenter:Media:ClockRealtimePriority: must be 0 (off) or a real-time priority from 1 to 99", result.StandardError, StringComparison.Ordinal);
         }
         finally
         {

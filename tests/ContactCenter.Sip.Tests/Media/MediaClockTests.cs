@@ -161,4 +161,85 @@ public sealed class MediaClockTests
         Assert.True(system.DedicatedThreads);
         Assert.False(manual.DedicatedThreads);
     }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(100)]
+    public void Realtime_priority_outside_1_to_99_is_refused(int priority)
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new MediaClock(TimeProvider.System) { RealtimePriority = priority });
+
+        Assert.Equal("RealtimePriority", error.ParamName);
+    }
+
+    [Fact]
+    public async Task Clock_threads_run_under_real_time_scheduling_or_say_why_not()
+    {
+        var logger = new WarningRecorder();
+        using var clock = new MediaClock(TimeProvider.System, logger: logger) { RealtimePriority = 3, Parallelism = 2, ParallelThreshold = 2 };
+        var policies = new System.Collections.Concurrent.ConcurrentDictionary<string, string>();
+        var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        for (var i = 0; i < 4; i++)
+        {
+            clock.Subscribe(new PolicyProbe(policies, seen));
+        }
+
+        clock.Start();
+        await seen.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        // Field 41 of /proc/thread-self/stat is the scheduling policy: 2 is SCHED_RR. Both clock threads ran probes.
+        Assert.Equal(2, policies.Count);
+        if (logger.Warnings.IsEmpty)
+        {
+            Assert.All(policies.Values, policy => Assert.Equal("2", policy));
+        }
+        else
+        {
+            Assert.All(policies.Values, policy => Assert.Equal("0", policy));
+            Assert.Contains(logger.Warnings, w => w.Contains("real-time priority 3 was refused", StringComparison.Ordinal));
+        }
+    }
+
+    private sealed class PolicyProbe(System.Collections.Concurrent.ConcurrentDictionary<string, string> policies, TaskCompletionSource seen) : IMediaClockSubscriber
+    {
+        public void OnTick(long tick)
+        {
+            if (!OperatingSystem.IsLinux())
+            {
+                seen.TrySetResult();
+                return;
+            }
+
+            var stat = File.ReadAllText("/proc/thread-self/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            policies[Environment.CurrentManagedThreadId.ToString(System.Globalization.CultureInfo.InvariantCulture)] = fields[41 - 3];
+            if (policies.Count >= 2)
+            {
+                seen.TrySetResult();
+            }
+        }
+    }
+
+    private sealed class WarningRecorder : Microsoft.Extensions.Logging.ILogger
+    {
+        public System.Collections.Concurrent.ConcurrentBag<string> Warnings { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (logLevel >= Microsoft.Extensions.Logging.LogLevel.Warning)
+            {
+                Warnings.Add(formatter(state, exception));
+            }
+        }
+    }
 }

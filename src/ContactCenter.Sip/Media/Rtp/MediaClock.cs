@@ -75,6 +75,28 @@ public sealed class MediaClock : IDisposable
     /// <summary>The subscriber count from which a tick's work is split across threads (default 64).</summary>
     public int ParallelThreshold { get; init; } = 64;
 
+    /// <summary>
+    /// Run the clock's own threads (<see cref="DedicatedThreads"/>) under Linux real-time round-robin scheduling at
+    /// this priority, 1 to 99 (default 0: off, ordinary scheduling). Other work on the machine (a build, a backup, a
+    /// load generator) then cannot delay a tick. Needs the CAP_SYS_NICE capability (or root, or an RLIMIT_RTPRIO
+    /// allowance); without it the clock logs a warning and runs at ordinary priority. Ignored on other systems. The
+    /// clock's threads sleep between ticks, but a machine overloaded with calls keeps them busy: Linux then still
+    /// leaves other threads 5% of each core (kernel.sched_rt_runtime_us), so signalling slows down. Size the call
+    /// load before turning this on.
+    /// </summary>
+    public int RealtimePriority
+    {
+        get => _realtimePriority;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value, nameof(RealtimePriority));
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, 99, nameof(RealtimePriority));
+            _realtimePriority = value;
+        }
+    }
+
+    private readonly int _realtimePriority;
+
     /// <summary>Ticks run so far.</summary>
     public long TicksRun => Interlocked.Read(ref _nextTick);
 
@@ -148,8 +170,24 @@ public sealed class MediaClock : IDisposable
         Metrics.Dispose();
     }
 
+    /// <summary>Applies <see cref="RealtimePriority"/> to the calling clock thread.</summary>
+    private void ApplyRealtimePriority()
+    {
+        if (_realtimePriority == 0 || !OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        var error = LinuxThreadScheduling.TrySetRoundRobin(_realtimePriority);
+        if (error != 0)
+        {
+            MediaLog.RealtimePriorityRefused(_logger, _realtimePriority, error);
+        }
+    }
+
     private void RunThread()
     {
+        ApplyRealtimePriority();
         while (!_stopping.IsSet)
         {
             RunDueTicks();
@@ -304,6 +342,7 @@ public sealed class MediaClock : IDisposable
 
         private void Loop()
         {
+            _clock.ApplyRealtimePriority();
             while (true)
             {
                 IMediaClockSubscriber[] subscribers;
