@@ -105,6 +105,12 @@ public sealed class MediaClock : IDisposable
 
     internal MediaMetrics Metrics { get; }
 
+    // One batch reader per thread that polls RTP sockets (the clock's threads), shared by every session it polls.
+    private readonly ThreadLocal<LinuxDatagramBatch>? _receiveBatches = LinuxDatagramBatch.Supported ? new(() => new LinuxDatagramBatch(4)) : null;
+
+    /// <summary>The calling thread's batch reader for RTP read on the tick; null where batch reads are not available.</summary>
+    internal LinuxDatagramBatch? ReceiveBatch() => _disposed ? null : _receiveBatches?.Value;
+
     /// <summary>The number of subscribers.</summary>
     public int SubscriberCount => Volatile.Read(ref _subscribers).Length;
 

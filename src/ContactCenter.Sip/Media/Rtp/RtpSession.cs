@@ -154,7 +154,7 @@ public sealed class RtpSession : IMediaClockSubscriber, IAsyncDisposable
         var sockets = ports.Allocate();
         var log = logger ?? NullLogger.Instance;
         RtpSession? session = null;
-        var transport = new UdpRtpTransport(sockets, reason => MediaLog.ReceiveLoopEnded(log, session?._id ?? "?", reason), options?.ReceiveOnClockTick ?? false);
+        var transport = new UdpRtpTransport(sockets, reason => MediaLog.ReceiveLoopEnded(log, session?._id ?? "?", reason), options?.ReceiveOnClockTick ?? false, clock.ReceiveBatch);
         session = new RtpSession(transport, clock, time, options, logger);
         return session;
     }

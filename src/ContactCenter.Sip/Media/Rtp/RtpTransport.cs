@@ -44,8 +44,18 @@ internal sealed class UdpRtpTransport : IRtpTransport
     private readonly bool _polled;
     private PolledSocket? _polledRtp;
 
-    public UdpRtpTransport(RtpSocketPair sockets, Action<string> onLoopEnded, bool polled = false)
+    private readonly Func<LinuxDatagramBatch?>? _batches;
+
+    /// <param name="sockets">The bound pair.</param>
+    /// <param name="onLoopEnded">Told why reading stopped or a datagram was dropped.</param>
+    /// <param name="polled">Read RTP only when <see cref="Poll"/> is called.</param>
+    /// <param name="batches">
+    /// When polled: the batch reader of the calling thread (shared by every session the thread polls, so its buffers stay
+    /// in cache), or null to read the portable way.
+    /// </param>
+    public UdpRtpTransport(RtpSocketPair sockets, Action<string> onLoopEnded, bool polled = false, Func<LinuxDatagramBatch?>? batches = null)
     {
+        _batches = batches;
         _sockets = sockets;
         _onLoopEnded = onLoopEnded;
         _polled = polled;
@@ -63,7 +73,7 @@ internal sealed class UdpRtpTransport : IRtpTransport
             // only when it is read) must not block the clock thread. RTCP (one packet every few seconds) keeps its
             // receive loop, so its arrival time, which the round-trip estimate depends on, stays exact.
             _sockets.Rtp.Blocking = false;
-            Volatile.Write(ref _polledRtp, new PolledSocket(_sockets.Rtp, onRtp));
+            Volatile.Write(ref _polledRtp, new PolledSocket(_sockets.Rtp, onRtp, _batches));
             _rtcpLoop = ReceiveLoop(_sockets.Rtcp, onRtcp, _stop.Token);
             return;
         }
@@ -223,12 +233,11 @@ internal sealed class UdpRtpTransport : IRtpTransport
     /// A socket read without blocking, on the caller's thread (the session's clock tick): with one batch system call on
     /// 64-bit Linux (<see cref="LinuxDatagramBatch"/>), else by asking the socket what waits before each read.
     /// </summary>
-    private sealed class PolledSocket(Socket socket, DatagramHandler handler) : DatagramReader(socket, handler)
+    private sealed class PolledSocket(Socket socket, DatagramHandler handler, Func<LinuxDatagramBatch?>? batches) : DatagramReader(socket, handler)
     {
         // Bounds one poll: a flood cannot hold the clock thread (what is left waits for the next tick).
         private const int MaxDatagramsPerPoll = 32;
-        private const int BatchSize = 4;
-        private LinuxDatagramBatch? _batch = LinuxDatagramBatch.Supported ? new LinuxDatagramBatch(BatchSize) : null;
+        private Func<LinuxDatagramBatch?>? _batches = batches;
         private bool _ended;
 
         /// <summary>Reads and hands on what is waiting; false with the reason when a handler failed or (once) the socket can no longer be read.</summary>
@@ -242,7 +251,7 @@ internal sealed class UdpRtpTransport : IRtpTransport
 
             try
             {
-                if (_batch is { } batch)
+                if (_batches?.Invoke() is { } batch)
                 {
                     try
                     {
@@ -251,7 +260,7 @@ internal sealed class UdpRtpTransport : IRtpTransport
                     catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
                     {
                         // A C library without recvmmsg: read the portable way from now on.
-                        _batch = null;
+                        _batches = null;
                     }
                 }
 
