@@ -122,7 +122,7 @@ public sealed class MediaClockTests
     }
 
     [Fact]
-    public void Dedicated_threads_split_a_tick_into_slices_and_call_each_subscriber_once_per_tick_in_order()
+    public void Dedicated_threads_share_the_subscribers_and_call_each_once_per_tick_in_order()
     {
         var time = new ManualTimeProvider();
         using var clock = new MediaClock(time) { DedicatedThreads = true, Parallelism = 2, ParallelThreshold = 64, MaxCatchUpTicks = 20 };
@@ -150,6 +150,57 @@ public sealed class MediaClockTests
         Assert.All(subscribers, s => Assert.Equal(Enumerable.Range(0, 10).Select(i => (long)i), s.Ticks.Take(10)));
         Assert.Equal(2, threads.Count);
         Assert.Equal(0, time.ActiveTimers);
+    }
+
+    [Fact]
+    public void A_dedicated_thread_held_up_by_one_subscriber_does_not_hold_up_the_other_threads()
+    {
+        var time = new ManualTimeProvider();
+        using var clock = new MediaClock(time) { DedicatedThreads = true, Parallelism = 2, ParallelThreshold = 2, MaxCatchUpTicks = 20 };
+        using var release = new ManualResetEventSlim();
+        using var blocked = new ManualResetEventSlim();
+        using var tenthTickElsewhere = new ManualResetEventSlim();
+        var blockedThread = 0;
+        var blocker = new Recorder();
+        blocker.OnEach = () =>
+        {
+            if (blocker.Ticks.Count == 3)
+            {
+                Volatile.Write(ref blockedThread, Environment.CurrentManagedThreadId);
+                blocked.Set();
+                release.Wait(TimeSpan.FromSeconds(30));
+            }
+        };
+        var subscribers = Enumerable.Range(0, 3).Select(_ => new Recorder()).ToList();
+        foreach (var subscriber in subscribers)
+        {
+            subscriber.OnEach = () =>
+            {
+                if (subscriber.Ticks.Count == 10 && Environment.CurrentManagedThreadId != Volatile.Read(ref blockedThread))
+                {
+                    tenthTickElsewhere.Set();
+                }
+            };
+        }
+
+        clock.Subscribe(blocker);
+        foreach (var subscriber in subscribers)
+        {
+            clock.Subscribe(subscriber);
+        }
+
+        clock.Start();
+        time.Advance(TimeSpan.FromMilliseconds(30));
+        Assert.True(blocked.Wait(TimeSpan.FromSeconds(30)), "the clock did not reach the third tick");
+
+        // The blocker's thread is stuck in its third tick; the other thread runs the next seven due ticks meanwhile.
+        time.Advance(TimeSpan.FromMilliseconds(70));
+        var progressed = tenthTickElsewhere.Wait(TimeSpan.FromSeconds(30));
+        var blockerTicks = blocker.Ticks.Count;
+        release.Set();
+
+        Assert.True(progressed, "the other clock thread waited for the held-up one");
+        Assert.Equal(3, blockerTicks);
     }
 
     [Fact]

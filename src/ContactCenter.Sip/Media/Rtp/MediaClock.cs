@@ -27,14 +27,15 @@ public sealed class MediaClock : IDisposable
     private readonly ILogger _logger;
     private readonly object _gate = new();
     private IMediaClockSubscriber[] _subscribers = [];
+    private Lane[] _lanes = [];
     private ITimer? _timer;
-    private Thread? _thread;
-    private TickWorker[] _workers = [];
-    // Never disposed: the clock's threads may still be waking up on them when Dispose returns.
+    private bool _started;
+    // Never disposed: the clock's threads may still be waking up on it when Dispose returns.
     private readonly ManualResetEventSlim _stopping = new();
-    private readonly CountdownEvent _sliceDone = new(0);
     private long _start;
     private long _nextTick;
+    private long _skipped;
+    private Action<long>? _runTick;
     private bool _disposed;
 
     /// <summary>Creates a clock; call <see cref="Start"/> to run it.</summary>
@@ -54,9 +55,11 @@ public sealed class MediaClock : IDisposable
     }
 
     /// <summary>
-    /// Run the ticks on threads owned by the clock (one, plus one per extra <see cref="Parallelism"/> slice) that
-    /// sleep until each tick is due, instead of on timer callbacks of the thread pool. Default: true on
-    /// <see cref="TimeProvider.System"/>, false on any other time provider (virtual time in tests needs its timers).
+    /// Run the ticks on threads owned by the clock (<see cref="Parallelism"/> of them) that sleep until each tick is
+    /// due, instead of on timer callbacks of the thread pool. Each subscriber belongs to one of these threads, which
+    /// calls it on every tick in order; the threads never wait for one another, so a thread the machine holds up
+    /// delays only its own subscribers. Default: true on <see cref="TimeProvider.System"/>, false on any other time
+    /// provider (virtual time in tests needs its timers).
     /// </summary>
     public bool DedicatedThreads { get; init; }
 
@@ -67,12 +70,13 @@ public sealed class MediaClock : IDisposable
     public int MaxCatchUpTicks { get; init; } = 5;
 
     /// <summary>
-    /// How many threads share a tick's work when there are at least <see cref="ParallelThreshold"/> subscribers
-    /// (default: the processor count). Each subscriber is still called once per tick and never concurrently with itself.
+    /// How many threads share the subscribers once there are at least <see cref="ParallelThreshold"/> of them
+    /// (default: the processor count). Each subscriber is still called once per tick, in tick order, and never
+    /// concurrently with itself.
     /// </summary>
     public int Parallelism { get; init; } = Environment.ProcessorCount;
 
-    /// <summary>The subscriber count from which a tick's work is split across threads (default 64).</summary>
+    /// <summary>The subscriber count from which subscribers are spread over several threads (default 64).</summary>
     public int ParallelThreshold { get; init; } = 64;
 
     /// <summary>
@@ -97,11 +101,11 @@ public sealed class MediaClock : IDisposable
 
     private readonly int _realtimePriority;
 
-    /// <summary>Ticks run so far.</summary>
-    public long TicksRun => Interlocked.Read(ref _nextTick);
+    /// <summary>Ticks run so far (by the first of the clock's threads when it has several).</summary>
+    public long TicksRun => _lanes.Length > 0 ? Interlocked.Read(ref _lanes[0].NextTick) : Interlocked.Read(ref _nextTick);
 
-    /// <summary>Ticks skipped because the process fell too far behind.</summary>
-    public long SkippedTicks { get; private set; }
+    /// <summary>Ticks skipped because the process fell too far behind (per thread, added up).</summary>
+    public long SkippedTicks => Interlocked.Read(ref _skipped);
 
     internal MediaMetrics Metrics { get; }
 
@@ -120,22 +124,31 @@ public sealed class MediaClock : IDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_timer is not null)
+            if (_started)
             {
                 return;
             }
 
+            _started = true;
             _start = _time.GetTimestamp();
             if (DedicatedThreads)
             {
-                _workers = [.. Enumerable.Range(1, Math.Max(0, Parallelism - 1)).Select(i => new TickWorker(this, i))];
-                _thread = new Thread(static s => ((MediaClock)s!).RunThread())
+                _lanes = [.. Enumerable.Range(0, Math.Max(1, Parallelism)).Select(i => new Lane(i))];
+                foreach (var subscriber in _subscribers)
                 {
-                    IsBackground = true,
-                    Name = "MediaClock",
-                    Priority = ThreadPriority.Highest,
-                };
-                _thread.Start(this);
+                    LaneFor().Add(subscriber);
+                }
+
+                foreach (var lane in _lanes)
+                {
+                    new Thread(static s => { var (clock, lane) = ((MediaClock, Lane))s!; clock.RunLane(lane); })
+                    {
+                        IsBackground = true,
+                        Name = lane.Index == 0 ? "MediaClock" : "MediaClock " + lane.Index.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                        Priority = ThreadPriority.Highest,
+                    }.Start((this, lane));
+                }
+
                 return;
             }
 
@@ -150,6 +163,10 @@ public sealed class MediaClock : IDisposable
         lock (_gate)
         {
             _subscribers = [.. _subscribers, subscriber];
+            if (_lanes.Length > 0)
+            {
+                LaneFor().Add(subscriber);
+            }
         }
     }
 
@@ -159,6 +176,10 @@ public sealed class MediaClock : IDisposable
         lock (_gate)
         {
             _subscribers = [.. _subscribers.Where(s => !ReferenceEquals(s, subscriber))];
+            foreach (var lane in _lanes)
+            {
+                lane.Remove(subscriber);
+            }
         }
     }
 
@@ -176,6 +197,10 @@ public sealed class MediaClock : IDisposable
         Metrics.Dispose();
     }
 
+    /// <summary>The thread a new subscriber joins (called under the lock): the first below the threshold, else the least loaded.</summary>
+    private Lane LaneFor() =>
+        _subscribers.Length <= ParallelThreshold ? _lanes[0] : _lanes.MinBy(l => l.Subscribers.Length)!;
+
     /// <summary>Applies <see cref="RealtimePriority"/> to the calling clock thread.</summary>
     private void ApplyRealtimePriority()
     {
@@ -191,29 +216,29 @@ public sealed class MediaClock : IDisposable
         }
     }
 
-    private void RunThread()
+    private void RunLane(Lane lane)
     {
         ApplyRealtimePriority();
+        Action<long> run = tick =>
+        {
+            var subscribers = Volatile.Read(ref lane.Subscribers);
+            RunRange(subscribers, 0, subscribers.Length, tick);
+        };
         while (!_stopping.IsSet)
         {
-            RunDueTicks();
-            var wait = TimeSpan.FromTicks(((_nextTick + 1) * Tick.Ticks) - _time.GetElapsedTime(_start).Ticks);
+            RunDueTicks(ref lane.NextTick, run);
+            var wait = TimeSpan.FromTicks(((Interlocked.Read(ref lane.NextTick) + 1) * Tick.Ticks) - _time.GetElapsedTime(_start).Ticks);
             if (wait > TimeSpan.Zero)
             {
                 // Whole milliseconds, rounded up: waking a little late is measured and caught up, waking early spins.
                 _stopping.Wait((int)Math.Ceiling(wait.TotalMilliseconds));
             }
         }
-
-        foreach (var worker in _workers)
-        {
-            worker.Stop();
-        }
     }
 
     private void OnTimer()
     {
-        RunDueTicks();
+        RunDueTicks(ref _nextTick, _runTick ??= RunTick);
         lock (_gate)
         {
             if (_timer is null)
@@ -231,28 +256,30 @@ public sealed class MediaClock : IDisposable
         }
     }
 
-    private void RunDueTicks()
+    /// <summary>Runs the ticks due by now on one thread's tick counter <paramref name="nextTick"/>.</summary>
+    private void RunDueTicks(ref long nextTick, Action<long> run)
     {
         var elapsed = _time.GetElapsedTime(_start);
         var due = (long)(elapsed.Ticks / Tick.Ticks);
-        Metrics.TickLateness.Record((elapsed - (Tick * (_nextTick + 1))).TotalSeconds);
-        var behind = due - _nextTick;
+        Metrics.TickLateness.Record((elapsed - (Tick * (nextTick + 1))).TotalSeconds);
+        var behind = due - nextTick;
         if (behind > MaxCatchUpTicks)
         {
             var skip = behind - MaxCatchUpTicks;
-            SkippedTicks += skip;
+            Interlocked.Add(ref _skipped, skip);
             Metrics.SkippedTicks.Add(skip);
-            Interlocked.Add(ref _nextTick, skip);
+            Interlocked.Add(ref nextTick, skip);
             MediaLog.ClockSkipped(_logger, skip);
         }
 
-        while (_nextTick < due)
+        while (nextTick < due)
         {
-            RunTick(_nextTick);
-            Interlocked.Increment(ref _nextTick);
+            run(nextTick);
+            Interlocked.Increment(ref nextTick);
         }
     }
 
+    /// <summary>One tick on timer callbacks (virtual time): every subscriber, in slices across the thread pool when there are many.</summary>
     private void RunTick(long tick)
     {
         var subscribers = Volatile.Read(ref _subscribers);
@@ -260,22 +287,6 @@ public sealed class MediaClock : IDisposable
         if (subscribers.Length < ParallelThreshold || workers < 2)
         {
             RunRange(subscribers, 0, subscribers.Length, tick);
-            return;
-        }
-
-        // Contiguous slices, one per worker: the calling thread takes the first.
-        if (_workers.Length > 0)
-        {
-            workers = Math.Min(workers, _workers.Length + 1);
-            var done = _sliceDone;
-            done.Reset(workers - 1);
-            for (var w = 1; w < workers; w++)
-            {
-                _workers[w - 1].Run(subscribers, subscribers.Length * w / workers, subscribers.Length * (w + 1) / workers, tick, done);
-            }
-
-            RunRange(subscribers, 0, subscribers.Length / workers, tick);
-            done.Wait();
             return;
         }
 
@@ -304,75 +315,22 @@ public sealed class MediaClock : IDisposable
         }
     }
 
-    /// <summary>A thread of the clock that runs one slice of a tick's subscribers when asked.</summary>
-    private sealed class TickWorker
+    /// <summary>One of the clock's threads: its subscribers and its own tick count.</summary>
+    private sealed class Lane(int index)
     {
-        private readonly MediaClock _clock;
-        private readonly object _signal = new();
-        private IMediaClockSubscriber[] _subscribers = [];
-        private int _start;
-        private int _end;
-        private long _tick;
-        private CountdownEvent? _done;
-        private bool _pending;
-        private bool _stopped;
+        public int Index { get; } = index;
 
-        public TickWorker(MediaClock clock, int index)
+        public IMediaClockSubscriber[] Subscribers = [];
+
+        public long NextTick;
+
+        public void Add(IMediaClockSubscriber subscriber) => Volatile.Write(ref Subscribers, [.. Subscribers, subscriber]);
+
+        public void Remove(IMediaClockSubscriber subscriber)
         {
-            _clock = clock;
-            new Thread(static s => ((TickWorker)s!).Loop())
+            if (Array.IndexOf(Subscribers, subscriber) >= 0)
             {
-                IsBackground = true,
-                Name = "MediaClock " + index.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                Priority = ThreadPriority.Highest,
-            }.Start(this);
-        }
-
-        public void Run(IMediaClockSubscriber[] subscribers, int start, int end, long tick, CountdownEvent done)
-        {
-            lock (_signal)
-            {
-                (_subscribers, _start, _end, _tick, _done, _pending) = (subscribers, start, end, tick, done, true);
-                Monitor.Pulse(_signal);
-            }
-        }
-
-        public void Stop()
-        {
-            lock (_signal)
-            {
-                _stopped = true;
-                Monitor.Pulse(_signal);
-            }
-        }
-
-        private void Loop()
-        {
-            _clock.ApplyRealtimePriority();
-            while (true)
-            {
-                IMediaClockSubscriber[] subscribers;
-                int start, end;
-                long tick;
-                CountdownEvent done;
-                lock (_signal)
-                {
-                    while (!_pending && !_stopped)
-                    {
-                        Monitor.Wait(_signal);
-                    }
-
-                    if (_stopped)
-                    {
-                        return;
-                    }
-
-                    _pending = false;
-                    (subscribers, start, end, tick, done) = (_subscribers, _start, _end, _tick, _done!);
-                }
-
-                _clock.RunRange(subscribers, start, end, tick);
-                done.Signal();
+                Volatile.Write(ref Subscribers, [.. Subscribers.Where(s => !ReferenceEquals(s, subscriber))]);
             }
         }
     }
