@@ -60,6 +60,17 @@ public static class RtcpPacket
     public static bool TryParse(ReadOnlySpan<byte> packet, out RtcpCompound compound, out string? error)
     {
         compound = new RtcpCompound();
+        return TryParse(packet, compound, readCname: true, out error);
+    }
+
+    /// <summary>Reads a compound packet into <paramref name="compound"/> (cleared first, reused by a session for every packet).</summary>
+    internal static bool TryParse(ReadOnlySpan<byte> packet, RtcpCompound compound, bool readCname, out string? error)
+    {
+        compound.Ssrc = 0;
+        compound.SenderInfo = null;
+        compound.ReportBlocks.Clear();
+        compound.Cname = null;
+        compound.IsBye = false;
         if (packet.Length < 8)
         {
             error = $"RTCP packet of {packet.Length} bytes is shorter than the 8-byte minimum";
@@ -127,7 +138,7 @@ public static class RtcpPacket
                     compound.Ssrc = BinaryPrimitives.ReadUInt32BigEndian(body[4..]);
                     ReadBlocks(body[8..], count, compound.ReportBlocks);
                     break;
-                case SourceDescriptionType:
+                case SourceDescriptionType when readCname:
                     compound.Cname ??= ReadCname(body[4..], count);
                     break;
                 case ByeType:
@@ -183,8 +194,10 @@ public static class RtcpPacket
             offset = 28;
         }
 
-        foreach (var b in blocks)
+        for (var i = 0; i < blocks.Count; i++)
         {
+            // Indexed, not foreach: enumerating an IReadOnlyList would allocate an enumerator per report.
+            var b = blocks[i];
             var block = destination[offset..];
             BinaryPrimitives.WriteUInt32BigEndian(block, b.Ssrc);
             var lost = Math.Clamp(b.CumulativeLost, -0x800000, 0x7FFFFF) & 0xFFFFFF;

@@ -120,7 +120,10 @@ public sealed class RtpSession : IMediaClockSubscriber, IAsyncDisposable
     private long _lastRtcp;
     private long _sent;
     private long _refused;
-    private long _rtcpReceived;
+    private long _rtcpCount;
+    // Reused for every RTCP packet received and every report sent (under the session lock): no allocation per report.
+    private readonly RtcpCompound _rtcpReceived = new();
+    private readonly List<RtcpReportBlock> _reportBlocks = new(MaxTrackedSources);
     private uint _playoutSsrc;
     private bool _marker = true;
     private double _remoteFractionLost;
@@ -241,7 +244,7 @@ public sealed class RtpSession : IMediaClockSubscriber, IAsyncDisposable
             lock (_gate)
             {
                 var main = MainSource();
-                return new RtpSessionStatistics(_sent, _accepted, Math.Max(0, main?.CumulativeLost ?? 0), (main?.Jitter ?? 0) / 8.0, _refused, _remoteFractionLost, _rtcpReceived);
+                return new RtpSessionStatistics(_sent, _accepted, Math.Max(0, main?.CumulativeLost ?? 0), (main?.Jitter ?? 0) / 8.0, _refused, _remoteFractionLost, _rtcpCount);
             }
         }
     }
@@ -581,7 +584,8 @@ public sealed class RtpSession : IMediaClockSubscriber, IAsyncDisposable
                 packet = _srtpBuffer.AsSpan(0, length);
             }
 
-            if (!RtcpPacket.TryParse(packet, out var compound, out var error))
+            var compound = _rtcpReceived;
+            if (!RtcpPacket.TryParse(packet, compound, readCname: false, out var error))
             {
                 MediaLog.MalformedPacket(_logger, _id, source, error!);
                 return;
@@ -593,7 +597,7 @@ public sealed class RtpSession : IMediaClockSubscriber, IAsyncDisposable
             }
 
             _rtcpSource = source;
-            _rtcpReceived++;
+            _rtcpCount++;
             if (compound.SenderInfo is { } info)
             {
                 if (_sources.TryGetValue(compound.Ssrc, out var sender))
@@ -755,11 +759,16 @@ public sealed class RtpSession : IMediaClockSubscriber, IAsyncDisposable
         RtcpSenderInfo? sender = _packetizer.PacketCount > 0
             ? new RtcpSenderInfo(RtcpPacket.ToNtp(_time.GetUtcNow()), _packetizer.LastTimestamp, (uint)_packetizer.PacketCount, (uint)_packetizer.OctetCount)
             : null;
-        RtcpReportBlock[] blocks = [.. _sources.Values
-            .Select(v => v.Statistics)
-            .Where(st => st.Received > 0)
-            .Select(st => st.CreateReportBlock(st.LastSenderReportArrival == 0 ? TimeSpan.Zero : _time.GetElapsedTime(st.LastSenderReportArrival)))];
-        var length = RtcpPacket.WriteReport(_rtcpBuffer, _packetizer.Ssrc, sender, blocks, _cname, bye);
+        _reportBlocks.Clear();
+        foreach (var (statistics, _) in _sources.Values)
+        {
+            if (statistics.Received > 0)
+            {
+                _reportBlocks.Add(statistics.CreateReportBlock(statistics.LastSenderReportArrival == 0 ? TimeSpan.Zero : _time.GetElapsedTime(statistics.LastSenderReportArrival)));
+            }
+        }
+
+        var length = RtcpPacket.WriteReport(_rtcpBuffer, _packetizer.Ssrc, sender, _reportBlocks, _cname, bye);
         if (_srtpSend is { } srtp)
         {
             length = srtp.ProtectRtcp(_rtcpBuffer, length);
