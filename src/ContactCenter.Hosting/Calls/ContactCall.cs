@@ -31,10 +31,14 @@ internal sealed class ContactCall
 
     public CallDirection Direction { get; }
 
-    /// <summary>The inbound caller's SIP call (null for a call we placed: its legs are in <see cref="Connected"/> and the legs list).</summary>
+    /// <summary>
+    /// The caller's SIP call: the inbound call, or for a campaign call the answered customer leg once an agentless flow
+    /// took it over (<see cref="AdoptCustomer"/>). Until then a call we placed has none: its legs are in
+    /// <see cref="Connected"/> and the legs list.
+    /// </summary>
     public SipCall Caller => _caller ?? throw new InvalidOperationException($"call {Id} was placed by the contact center and has no inbound leg");
 
-    private readonly SipCall? _caller;
+    private SipCall? _caller;
 
     public string From { get; }
 
@@ -87,6 +91,21 @@ internal sealed class ContactCall
     public Channel<CallSignal> Signals { get; } = Channel.CreateUnbounded<CallSignal>(new UnboundedChannelOptions { SingleReader = false });
 
     public bool CallerGone => _caller is null || _caller.State == SipCallState.Terminated;
+
+    /// <summary>
+    /// Makes the answered customer leg of a campaign call the call's <see cref="Caller"/>, so an agentless flow (IVR,
+    /// queue, transfer) treats the customer as it treats an inbound caller. Called once, by the call's own loop.
+    /// </summary>
+    public void AdoptCustomer(SipCall customer)
+    {
+        ArgumentNullException.ThrowIfNull(customer);
+        if (_caller is not null && !ReferenceEquals(_caller, customer))
+        {
+            throw new InvalidOperationException($"call {Id} already has a caller leg ({_caller.CallId})");
+        }
+
+        _caller = customer;
+    }
 
     public void AddLeg(CallLeg leg)
     {

@@ -1,9 +1,13 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using ContactCenter.Dialer;
 using ContactCenter.Hosting.Agents;
 using ContactCenter.Hosting.Events;
+using ContactCenter.Hosting.Media;
 using ContactCenter.Hosting.Storage;
+using ContactCenter.Ivr;
 using ContactCenter.Sip;
+using ContactCenter.Sip.Calls;
 using ContactCenter.Sip.Media;
 
 namespace ContactCenter.Hosting.Calls;
@@ -15,6 +19,7 @@ namespace ContactCenter.Hosting.Calls;
 internal sealed partial class ContactCenterRuntime : IOutboundCallPort
 {
     private readonly ConcurrentDictionary<Guid, ContactCall> _outbound = new();
+    private readonly ConcurrentDictionary<Guid, AgentLeg> _answeredCustomers = new();
 
     /// <summary>Raised when a campaign call that reached an agent has ended (call id, agent id): the agent's disposition is due.</summary>
     public event Action<Guid, string>? CampaignCallCompleted;
@@ -99,6 +104,7 @@ internal sealed partial class ContactCenterRuntime : IOutboundCallPort
                     case LegSignal { Answered: true } answered when answered.Leg == customer:
                         call.AnsweredAt = _time.GetUtcNow();
                         call.CallerMedia = customer.Media;
+                        _answeredCustomers[outboundCall.Id] = customer;
                         outboundCall.ReportAnswered();
                         break;
 
@@ -128,15 +134,35 @@ internal sealed partial class ContactCenterRuntime : IOutboundCallPort
                         agent = null;
                         break;
 
+                    case MachineMessageSignal message when customer.AnsweredAt is not null && agent is null && customer.Call is { } machine:
+                        // Inline: the dialer's hang-up for the machine (queued behind this) is carried out once the message is left.
+                        await LeaveMachineMessageAsync(call, customer, machine, message).ConfigureAwait(false);
+                        break;
+
                     case DialerSignal { Action: DialerAction.Compliance } compliance when customer.AnsweredAt is not null:
                         await PlayThenHangUpAsync(call, customer, compliance.Argument!).ConfigureAwait(false);
                         break;
 
-                    case DialerSignal { Action: DialerAction.Flow } flow:
-                        // Agentless campaigns need an IVR over an outgoing call, which the IVR channel does not offer yet.
-                        HostingLog.AgentlessNotSupported(_logger, call.Id, flow.Argument ?? "");
-                        await customer.HangUpAsync().ConfigureAwait(false);
-                        break;
+                    case DialerSignal { Action: DialerAction.Flow } flow when customer.AnsweredAt is not null && agent is null && customer.Call is { } customerCall:
+                        // Agentless: the flow owns the customer until it ends; the dialer resolves the attempt at the hang-up,
+                        // whatever happened in the flow (a failure is logged below, and the attempt is not left open).
+                        try
+                        {
+                            await RunAgentlessFlowAsync(call, customer, customerCall, flow.Argument ?? "", outboundCall).ConfigureAwait(false);
+                        }
+                        finally
+                        {
+                            if (customerCall.State != SipCallState.Terminated)
+                            {
+                                call.HangupParty = call.HangupParty == HangupParty.Unknown ? HangupParty.System : call.HangupParty;
+                                await customer.HangUpAsync().ConfigureAwait(false);
+                            }
+
+                            outboundCall.ReportHangUp();
+                            reported = true;
+                        }
+
+                        return;
 
                     case DialerSignal { Action: DialerAction.HangUp }:
                         call.HangupParty = HangupParty.System;
@@ -205,12 +231,125 @@ internal sealed partial class ContactCenterRuntime : IOutboundCallPort
             }
 
             _outbound.TryRemove(outboundCall.Id, out _);
+            _answeredCustomers.TryRemove(outboundCall.Id, out _);
             await FinishAsync(call).ConfigureAwait(false);
             if (call.AgentAnsweredAt is not null && call.AgentId is { } agentId)
             {
                 CampaignCallCompleted?.Invoke(outboundCall.Id, agentId);
             }
         }
+    }
+
+    /// <summary>
+    /// Runs an agentless campaign's flow over the answered customer leg, as an inbound call's flow runs: prompts, digits
+    /// (RFC 4733, SIP INFO), recordings, and the flow's ends (hang up, queue to agents, transfer). The customer becomes
+    /// the call's caller, so the queue and transfer logic and the call record treat them as an inbound caller. A flow
+    /// that cannot be resolved is logged and the customer hung up. Returns once the flow is over and the customer gone.
+    /// </summary>
+    private async Task RunAgentlessFlowAsync(ContactCall call, AgentLeg customer, SipCall customerCall, string flowId, OutboundCall outboundCall)
+    {
+        CompiledFlow? flow = null;
+        string problem;
+        try
+        {
+            flow = await _flows.ResolveAsync(FlowReference.Parse(flowId)).ConfigureAwait(false);
+            problem = "no such flow is published";
+        }
+#pragma warning disable CA1031 // Whatever keeps the flow from loading (bad id, storage down), the call is ended and the attempt closed.
+        catch (Exception e) when (e is not OutOfMemoryException)
+#pragma warning restore CA1031
+        {
+            problem = e.Message;
+        }
+
+        if (flow is null)
+        {
+            HostingLog.AgentlessFlowUnavailable(_logger, outboundCall.CampaignId, call.Id, flowId, problem);
+            call.Status = CallStatus.SystemError;
+            call.HangupParty = HangupParty.System;
+            await customer.HangUpAsync().ConfigureAwait(false);
+            return;
+        }
+
+        HostingLog.AgentlessFlowStarted(_logger, outboundCall.CampaignId, call.Id, flowId);
+        call.AdoptCustomer(customerCall);
+
+        // From now on call control (hang up, hold, transfer) and shutdown treat the customer as an inbound caller.
+        _outbound.TryRemove(outboundCall.Id, out _);
+        customerCall.StateChanged += (_, state) =>
+        {
+            if (state == SipCallState.Terminated)
+            {
+                call.Signals.Writer.TryWrite(new CallerEndedSignal());
+            }
+        };
+        if (customerCall.State == SipCallState.Terminated)
+        {
+            call.Signals.Writer.TryWrite(new CallerEndedSignal());
+        }
+
+        call.Phase = ActiveCallPhase.Ivr;
+        var channel = CreateIvrChannel(call);
+        try
+        {
+            var result = await _interpreter.RunAsync(
+                flow,
+                channel,
+                new IvrCallInfo
+                {
+                    CallerNumber = outboundCall.PhoneNumber,
+                    CalledNumber = call.From,
+                    SessionId = call.Id,
+                    Variables = ContactVariables(outboundCall),
+                }).ConfigureAwait(false);
+            Conclude(call, result);
+        }
+        finally
+        {
+            await channel.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// What an agentless flow may know of the contact (the flow declares the ones it uses among its variables):
+    /// <c>campaign_id</c>, <c>contact_phone</c>, <c>contact_name</c> and every custom CSV field as <c>contact_&lt;field&gt;</c>.
+    /// </summary>
+    private static Dictionary<string, string> ContactVariables(OutboundCall outboundCall)
+    {
+        var variables = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["campaign_id"] = outboundCall.CampaignId.ToString(),
+            ["contact_phone"] = outboundCall.PhoneNumber,
+        };
+        if (outboundCall.Contact.Name is { } name)
+        {
+            variables["contact_name"] = name;
+        }
+
+        foreach (var (key, value) in outboundCall.Contact.Fields)
+        {
+            variables.TryAdd("contact_" + key, value);
+        }
+
+        return variables;
+    }
+
+    /// <summary>
+    /// The answered customer leg of a campaign call in progress, for answering-machine detection; false when the call
+    /// is unknown, over, or not answered.
+    /// </summary>
+    internal bool TryGetAnsweredCustomer(Guid outboundCallId, [NotNullWhen(true)] out CallMedia? media, [NotNullWhen(true)] out SipCall? customer)
+    {
+        if (_answeredCustomers.TryGetValue(outboundCallId, out var leg) && leg.Call is { State: not SipCallState.Terminated } call)
+        {
+            media = leg.Media;
+            customer = call;
+            return true;
+        }
+
+        media = null;
+        customer = null;
+        return false;
     }
 
     /// <summary>Rings the reserved agent's device for an answered campaign call; null when the agent has none.</summary>
@@ -240,11 +379,65 @@ internal sealed partial class ContactCenterRuntime : IOutboundCallPort
         return placed.Leg;
     }
 
+    /// <summary>
+    /// Asks the call's loop to leave <paramref name="prompt"/> on the answering machine of a campaign call: after
+    /// <paramref name="silence"/> of quiet (the beep is over; at most <paramref name="maximumWait"/>) the prompt plays,
+    /// and only then is the dialer's hang-up carried out. False when the call is no longer in progress.
+    /// </summary>
+    internal bool LeaveMachineMessage(Guid outboundCallId, string prompt, TimeSpan silence, TimeSpan maximumWait, double silenceThreshold)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(prompt);
+        return _outbound.TryGetValue(outboundCallId, out var call)
+            && call.Signals.Writer.TryWrite(new MachineMessageSignal(prompt, silence, maximumWait, silenceThreshold));
+    }
+
+    private async Task LeaveMachineMessageAsync(ContactCall call, AgentLeg customer, SipCall machine, MachineMessageSignal message)
+    {
+        var beep = new SilenceDetector(message.Silence, message.MaximumWait, message.SilenceThreshold);
+        customer.Media.Rtp.AddSink(beep);
+        try
+        {
+            if (await Task.WhenAny(beep.Completion, machine.Ended).ConfigureAwait(false) != beep.Completion)
+            {
+                return;
+            }
+        }
+        finally
+        {
+            customer.Media.Rtp.RemoveSink(beep);
+            beep.Stop();
+        }
+
+        var clip = await ResolveClipAsync(message.Prompt).ConfigureAwait(false);
+        if (clip is null)
+        {
+            HostingLog.MachineMessageUnavailable(_logger, call.Id, message.Prompt.Length);
+            return;
+        }
+
+        var player = PromptPlayer.Play(clip);
+        customer.Media.Rtp.Source = player;
+        try
+        {
+            await Task.WhenAny(player.Completion, machine.Ended).WaitAsync(clip.Duration + TimeSpan.FromSeconds(5), _time).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // The media clock stalled; the hang-up that follows ends the message.
+        }
+
+        HostingLog.MachineMessageLeft(_logger, call.Id, (long)clip.Duration.TotalMilliseconds, (long)beep.Elapsed.TotalMilliseconds);
+    }
+
+    /// <summary>A WAV prompt, or text spoken by the text-to-speech engine; null when it cannot be played.</summary>
+    private async Task<AudioClip?> ResolveClipAsync(string prompt) =>
+        prompt.EndsWith(".wav", StringComparison.OrdinalIgnoreCase) ? TryClip(prompt)
+        : _speech is null ? null
+        : TryClip(await _speech.SynthesizeAsync(prompt, _options.Flows.Voice, CancellationToken.None).ConfigureAwait(false));
+
     private async Task PlayThenHangUpAsync(ContactCall call, AgentLeg customer, string prompt)
     {
-        var clip = prompt.EndsWith(".wav", StringComparison.OrdinalIgnoreCase) ? TryClip(prompt)
-            : _speech is null ? null
-            : TryClip(await _speech.SynthesizeAsync(prompt, _options.Flows.Voice, CancellationToken.None).ConfigureAwait(false));
+        var clip = await ResolveClipAsync(prompt).ConfigureAwait(false);
         if (clip is not null)
         {
             var player = PromptPlayer.Play(clip);
@@ -278,3 +471,6 @@ internal enum DialerAction
 
 /// <summary>A dialer request for a campaign call (agent id, prompt or flow id in <see cref="Argument"/>).</summary>
 internal sealed record DialerSignal(DialerAction Action, string? Argument) : CallSignal;
+
+/// <summary>Leave a message on the answering machine of a campaign call once it is quiet (see <see cref="ContactCenterRuntime.LeaveMachineMessage"/>).</summary>
+internal sealed record MachineMessageSignal(string Prompt, TimeSpan Silence, TimeSpan MaximumWait, double SilenceThreshold) : CallSignal;

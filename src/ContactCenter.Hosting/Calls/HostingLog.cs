@@ -56,9 +56,24 @@ internal static partial class HostingLog
     [LoggerMessage(6019, LogLevel.Error, "Call {CallId}: no trunk can take a call to {Number}: {Reason}")]
     public static partial void NoTrunk(ILogger logger, Guid callId, string number, string reason);
 
-    [LoggerMessage(6020, LogLevel.Warning, "Campaign call {CallId}: agentless flow {Flow} cannot run on an outbound call yet; the call is ended")]
-    public static partial void AgentlessNotSupported(ILogger logger, Guid callId, string flow);
+    [LoggerMessage(6020, LogLevel.Error, "Campaign {CampaignId} call {CallId}: agentless flow {Flow} cannot run: {Problem}; the call is ended")]
+    public static partial void AgentlessFlowUnavailable(ILogger logger, Guid campaignId, Guid callId, string flow, string problem);
 
     [LoggerMessage(6021, LogLevel.Warning, "Stored {Kind} {Id} was not applied: {Problem}")]
     public static partial void StoredEntrySkipped(ILogger logger, string kind, string id, string problem);
+
+    [LoggerMessage(6022, LogLevel.Information, "Campaign {CampaignId} call {CallId}: the customer answered; flow {Flow} runs")]
+    public static partial void AgentlessFlowStarted(ILogger logger, Guid campaignId, Guid callId, string flow);
+
+    [LoggerMessage(6023, LogLevel.Information, "Campaign call {CallId}: answering-machine detection says {Verdict} ({Reason}, {Words} words, {Speech} ms of speech, after {Analysed} ms); reported as {Reported}")]
+    public static partial void MachineDetected(ILogger logger, Guid callId, string verdict, string reason, int words, long speech, long analysed, string reported);
+
+    [LoggerMessage(6024, LogLevel.Warning, "Campaign call {CallId}: answering-machine detection reached no verdict ({Problem})")]
+    public static partial void MachineDetectionUnavailable(ILogger logger, Guid callId, string problem);
+
+    [LoggerMessage(6025, LogLevel.Information, "Campaign call {CallId}: a {Duration} ms message was left on the answering machine ({Waited} ms after the detection)")]
+    public static partial void MachineMessageLeft(ILogger logger, Guid callId, long duration, long waited);
+
+    [LoggerMessage(6026, LogLevel.Warning, "Campaign call {CallId}: the answering-machine message ({Length} characters) cannot be played; the call is hung up without it")]
+    public static partial void MachineMessageUnavailable(ILogger logger, Guid callId, int length);
 }

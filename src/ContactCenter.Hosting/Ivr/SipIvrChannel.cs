@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging;
 namespace ContactCenter.Hosting.Ivr;
 
 /// <summary>
-/// The IVR port over one incoming SIP call and its media: the <see cref="IvrInterpreter"/> drives it.
+/// The IVR port over one incoming SIP call (or an answered outgoing one, for agentless campaigns) and its media: the <see cref="IvrInterpreter"/> drives it.
 /// Answers with the SDP answer (488 when nothing in the offer is acceptable), plays WAV prompts (or text through
 /// the text-to-speech engine) on the call's RTP session with barge-in, collects DTMF from RFC 4733 events, SIP
 /// INFO (<c>application/dtmf-relay</c>, <c>application/dtmf</c>) and in-band tones when the session enables them,
@@ -48,8 +48,11 @@ internal sealed class SipIvrChannel : IIvrChannel, IAsyncDisposable
     private Task? _timeoutHangUp;
     private bool _disposed;
 
-    /// <summary>Attaches a channel to an incoming call (state <see cref="SipCallState.Calling"/>, the offer in <see cref="SipCall.RemoteSdp"/>).</summary>
-    /// <param name="call">The incoming call.</param>
+    /// <summary>
+    /// Attaches a channel to an incoming call (state <see cref="SipCallState.Calling"/>, the offer in <see cref="SipCall.RemoteSdp"/>),
+    /// or to an outgoing call the far end answered (an agentless campaign call: media already negotiated, answering is a no-op).
+    /// </summary>
+    /// <param name="call">The incoming call, or an answered outgoing one.</param>
     /// <param name="media">The call's media (opened by the host on its port range; owned by the host).</param>
     /// <param name="resources">The host's media resources (prompt cache, clock).</param>
     /// <param name="router">Queues and transfers the call when the flow hands the caller on.</param>
@@ -78,9 +81,9 @@ internal sealed class SipIvrChannel : IIvrChannel, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(voicemail);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(logger);
-        if (call.Direction != SipCallDirection.Incoming)
+        if (call.Direction != SipCallDirection.Incoming && call.State is not (SipCallState.Answered or SipCallState.Established))
         {
-            throw new ArgumentException($"Call {call.CallId} is outgoing; an IVR channel answers incoming calls.", nameof(call));
+            throw new ArgumentException($"Call {call.CallId} is outgoing and not answered ({call.State}); an IVR channel takes incoming calls and answered outgoing ones.", nameof(call));
         }
 
         _options = options ?? new SipIvrChannelOptions();

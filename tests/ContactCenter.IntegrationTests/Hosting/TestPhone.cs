@@ -141,6 +141,20 @@ internal sealed class TestPhone : IAsyncDisposable
         await call.AnswerAsync(answer.Answer.ToUtf8());
     }
 
+    /// <summary>
+    /// Answers a call that rang this phone (with <see cref="AnswerAfter"/> null) and plays <paramref name="greeting"/>
+    /// instead of the usual tone: what the called party says when they pick up (a person's hello, a machine's message).
+    /// </summary>
+    public static async Task AnswerWithAsync(PhoneCall call, IAudioSource greeting)
+    {
+        var sdp = new SdpSession(IPAddress.Loopback, call.Rtp.LocalRtpEndPoint.Port);
+        var answer = sdp.CreateAnswer(SessionDescription.Parse(call.Call.RemoteSdp.Span));
+        call.Rtp.Apply(answer.Audio);
+        call.Start();
+        call.Rtp.Source = greeting;
+        await call.Call.AnswerAsync(answer.Answer.ToUtf8());
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_registration is not null)
