@@ -99,12 +99,7 @@ public static class ContactCenterServiceCollectionExtensions
                 sp.GetRequiredService<TimeProvider>(),
                 options.Dialer.AgentQueue ?? options.Queues.FirstOrDefault()?.Name ?? "outbound");
         });
-        services.TryAddSingleton(sp => new OutboundDialer(
-            sp.GetRequiredService<ContactCenterRuntime>(),
-            sp.GetRequiredService<RoutingAgentPool>(),
-            sp.GetRequiredService<ICampaignStore>(),
-            sp.GetRequiredService<TimeProvider>(),
-            loggerFactory: sp.GetService<Microsoft.Extensions.Logging.ILoggerFactory>()));
+        services.TryAddSingleton(AnsweringMachineDetectionExtensions.CreateDialer);
         services.AddHostedService(sp => new DialerHostedService(
             sp.GetRequiredService<OutboundDialer>(),
             sp.GetRequiredService<RoutingAgentPool>(),

@@ -287,4 +287,10 @@ public sealed class DialerHostOptions
 
     /// <summary>The final disposition code recorded when the agent gives none in time.</summary>
     public string DefaultDisposition { get; set; } = "completed";
+
+    /// <summary>
+    /// Answering-machine detection for campaign calls (section <c>ContactCenter:Dialer:AnsweringMachineDetection</c>);
+    /// null (default) connects every answer without analysis. See <see cref="AnsweringMachineDetectionOptions"/>.
+    /// </summary>
+    public AnsweringMachineDetectionOptions? AnsweringMachineDetection { get; set; }
 }

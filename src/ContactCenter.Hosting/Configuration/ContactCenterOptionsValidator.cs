@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using ContactCenter.Ivr;
 using ContactCenter.Routing;
+using ContactCenter.Sip.Media;
 using ContactCenter.Sip.Transport;
 using Microsoft.Extensions.Options;
 
@@ -229,6 +230,23 @@ internal sealed class ContactCenterOptionsValidator : IValidateOptions<ContactCe
             Fail("Dialer:DefaultDisposition", "a disposition code is needed");
         }
 
+        if (options.Dialer.AnsweringMachineDetection is { } detection)
+        {
+            const string Key = "Dialer:AnsweringMachineDetection:";
+            if (detection.Detector is null)
+            {
+                Fail(Key + "Detector", "must be set");
+            }
+            else if (ProblemOf(detection.Detector.Validate) is { } detector)
+            {
+                Fail(Key + "Detector:" + detector.Key, detector.Problem);
+            }
+            else if (ProblemOf(detection.Validate) is { } own)
+            {
+                Fail(Key + own.Key, own.Problem);
+            }
+        }
+
         if (options.DrainTimeout < TimeSpan.Zero)
         {
             Fail("DrainTimeout", "must not be negative");
@@ -240,6 +258,20 @@ internal sealed class ContactCenterOptionsValidator : IValidateOptions<ContactCe
         }
 
         return errors;
+    }
+
+    /// <summary>The option an options class's own Validate refused (its parameter name) and why, or null.</summary>
+    private static (string Key, string Problem)? ProblemOf(Action validate)
+    {
+        try
+        {
+            validate();
+            return null;
+        }
+        catch (ArgumentException ex)
+        {
+            return (ex.ParamName ?? "", ex.Message.Split(" (Parameter", 2)[0].Split(Environment.NewLine, 2)[0]);
+        }
     }
 
     private static void CheckSip(SipHostOptions sip, Action<string, string> fail)

@@ -4,9 +4,9 @@ using ContactCenter.Hosting.Dialer;
 using ContactCenter.Hosting.Events;
 using ContactCenter.Sip.Media;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace ContactCenter.Hosting;
 
@@ -94,25 +94,28 @@ public static class AnsweringMachineDetectionExtensions
         var options = new AnsweringMachineDetectionOptions();
         configure?.Invoke(options);
         options.Validate();
-        builder.Services.Replace(ServiceDescriptor.Singleton(sp =>
-        {
-            var runtime = sp.GetRequiredService<ContactCenterRuntime>();
-            var loggers = sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
-            return new OutboundDialer(
+        return builder.Configure(o => o.Dialer.AnsweringMachineDetection = options);
+    }
+
+    /// <summary>The dialer of the contact center, with a detector when <see cref="DialerHostOptions.AnsweringMachineDetection"/> is set.</summary>
+    internal static OutboundDialer CreateDialer(IServiceProvider services)
+    {
+        var runtime = services.GetRequiredService<ContactCenterRuntime>();
+        var loggers = services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
+        var detection = services.GetRequiredService<IOptions<ContactCenterOptions>>().Value.Dialer.AnsweringMachineDetection;
+        return new OutboundDialer(
+            runtime,
+            services.GetRequiredService<RoutingAgentPool>(),
+            services.GetRequiredService<ICampaignStore>(),
+            services.GetRequiredService<TimeProvider>(),
+            machineDetector: detection is null ? null : new SipAnsweringMachineDetector(
                 runtime,
-                sp.GetRequiredService<RoutingAgentPool>(),
-                sp.GetRequiredService<ICampaignStore>(),
-                sp.GetRequiredService<TimeProvider>(),
-                machineDetector: new SipAnsweringMachineDetector(
-                    runtime,
-                    options,
-                    loggers.CreateLogger("ContactCenter.Hosting.Dialer"),
-                    id => CampaignName(sp, id),
-                    sp.GetRequiredService<ContactCenterEventHub>(),
-                    sp.GetRequiredService<TimeProvider>()),
-                loggerFactory: loggers);
-        }));
-        return builder;
+                detection,
+                loggers.CreateLogger("ContactCenter.Hosting.Dialer"),
+                id => CampaignName(services, id),
+                services.GetRequiredService<ContactCenterEventHub>(),
+                services.GetRequiredService<TimeProvider>()),
+            loggerFactory: loggers);
     }
 
     private static string? CampaignName(IServiceProvider services, Guid campaignId)

@@ -1,5 +1,7 @@
 using ContactCenter.Dialer;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace ContactCenter.Hosting.Tests.Dialer;
 
@@ -30,16 +32,57 @@ public sealed class AnsweringMachineDetectionTests
     }
 
     [Fact]
-    public void Detection_replaces_the_dialer_registration_rather_than_adding_a_second_dialer()
+    public void Detection_is_set_in_the_options_and_the_one_dialer_registration_stays()
     {
         var builder = Builder();
-        var before = builder.Services.Single(d => d.ServiceType == typeof(OutboundDialer));
 
-        builder.UseAnsweringMachineDetection();
+        builder.UseAnsweringMachineDetection(o => o.MachineMessage = "Please call us back.");
 
-        var after = builder.Services.Single(d => d.ServiceType == typeof(OutboundDialer));
-        Assert.NotSame(before, after);
-        Assert.Equal(ServiceLifetime.Singleton, after.Lifetime);
+        Assert.Single(builder.Services, d => d.ServiceType == typeof(OutboundDialer));
+        using var services = builder.Services.BuildServiceProvider();
+        var detection = services.GetRequiredService<IOptions<ContactCenterOptions>>().Value.Dialer.AnsweringMachineDetection;
+        Assert.Equal("Please call us back.", detection?.MachineMessage);
+    }
+
+    [Fact]
+    public void Detection_binds_from_the_configuration_section()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ContactCenter:Dialer:AnsweringMachineDetection:Detector:Greeting"] = "00:00:02",
+            ["ContactCenter:Dialer:AnsweringMachineDetection:Detector:MaximumWords"] = "4",
+            ["ContactCenter:Dialer:AnsweringMachineDetection:NotSureIsMachine"] = "true",
+            ["ContactCenter:Dialer:AnsweringMachineDetection:CampaignMachineMessages:Renewals"] = "renewals.wav",
+            ["ContactCenter:Dialer:AnsweringMachineDetection:CampaignsWithoutDetection:0"] = "Preview",
+        }).Build();
+        var collection = new ServiceCollection();
+        collection.AddContactCenter(configuration);
+        using var services = collection.BuildServiceProvider();
+
+        var detection = services.GetRequiredService<IOptions<ContactCenterOptions>>().Value.Dialer.AnsweringMachineDetection!;
+
+        Assert.Equal(TimeSpan.FromSeconds(2), detection.Detector.Greeting);
+        Assert.Equal(4, detection.Detector.MaximumWords);
+        Assert.True(detection.NotSureIsMachine);
+        Assert.Equal("renewals.wav", detection.MessageFor("Renewals"));
+        Assert.False(detection.Detects("Preview"));
+        Assert.True(detection.Detects("Renewals"));
+    }
+
+    [Fact]
+    public void A_configured_detector_option_out_of_range_fails_start_up_naming_its_key()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ContactCenter:Dialer:AnsweringMachineDetection:Detector:MaximumWords"] = "0",
+        }).Build();
+        var collection = new ServiceCollection();
+        collection.AddContactCenter(configuration);
+        using var services = collection.BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<ContactCenterOptions>>().Value);
+
+        Assert.Contains("ContactCenter:Dialer:AnsweringMachineDetection:Detector:MaximumWords: AnsweringMachineDetectorOptions.MaximumWords must be at least 1.", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
