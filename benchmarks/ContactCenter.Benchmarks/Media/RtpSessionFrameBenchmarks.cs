@@ -95,6 +95,11 @@ public class RtpSessionFrameBenchmarks
 
         public void Start(DatagramHandler onRtp, DatagramHandler onRtcp) => _onRtp = onRtp;
 
+        public void Poll()
+        {
+            // Delivery is synchronous on send: nothing waits to be read.
+        }
+
         public void SendRtp(ReadOnlySpan<byte> datagram, IPEndPoint destination) => Peer?._onRtp?.Invoke(datagram, LocalRtpEndPoint);
 
         public void SendRtcp(ReadOnlySpan<byte> datagram, IPEndPoint destination)
