@@ -1,87 +1,30 @@
 using ContactCenter.Dialer;
 using ContactCenter.Hosting;
-using ContactCenter.Hosting.Storage;
 using ContactCenter.Sip.Media;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace ContactCenter.IntegrationTests.Hosting;
 
 /// <summary>
 /// Answering-machine detection on the real audio of campaign calls: a carrier (a <see cref="TestPhone"/>) answers
-/// with a machine's long greeting or a person's short hello, over loopback RTP, and the host built with
-/// <c>UseAnsweringMachineDetection</c> decides.
+/// with a machine's long greeting or a person's short hello, over loopback RTP, and the host with
+/// <c>ContactCenter:Dialer:AnsweringMachineDetection</c> set decides.
 /// </summary>
 public sealed class AmdTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
 
-    /// <summary>A whole host as the test host builds it, plus answering-machine detection.</summary>
-    private sealed class AmdHost : IAsyncDisposable
+    /// <summary>The test host with answering-machine detection, dialing out through <paramref name="carrierPort"/>.</summary>
+    private static Task<ContactCenterTestHost> StartHostAsync(int carrierPort, Action<AnsweringMachineDetectionOptions>? amd = null, IReadOnlyDictionary<string, string>? flows = null)
     {
-        private readonly IHost _host;
-
-        private AmdHost(IHost host, string root)
+        var detection = new AnsweringMachineDetectionOptions();
+        amd?.Invoke(detection);
+        return ContactCenterTestHost.StartAsync(flows ?? new Dictionary<string, string>(), options =>
         {
-            _host = host;
-            Root = root;
-        }
-
-        public string Root { get; }
-
-        public IServiceProvider Services => _host.Services;
-
-        public OutboundDialer Dialer => Services.GetRequiredService<OutboundDialer>();
-
-        public ContactCenterStorage Storage => Services.GetRequiredService<ContactCenterStorage>();
-
-        public System.Net.IPEndPoint SipEndPoint =>
-            Services.GetRequiredService<ContactCenter.Hosting.Calls.ContactCenterRuntime>().SipEndPoints.First(e => e.Protocol == ContactCenter.Sip.Transport.SipTransportProtocol.Udp).EndPoint;
-
-        public string? AgentState(string agentId) => Services.GetRequiredService<ContactCenter.Hosting.Agents.IAgentDirectory>().Find(agentId)?.State;
-
-        public static async Task<AmdHost> StartAsync(int carrierPort, Action<AnsweringMachineDetectionOptions>? amd = null, IReadOnlyDictionary<string, string>? flows = null)
-        {
-            var root = Directory.CreateTempSubdirectory("cc-amd-").FullName;
-            Directory.CreateDirectory(Path.Combine(root, "flows"));
-            foreach (var (name, json) in flows ?? new Dictionary<string, string>())
-            {
-                await File.WriteAllTextAsync(Path.Combine(root, "flows", name), json);
-            }
-
-            var builder = Host.CreateApplicationBuilder();
-            builder.Logging.ClearProviders();
-            builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
-            builder.Logging.SetMinimumLevel(LogLevel.Warning);
-            builder.Services.AddContactCenter(options =>
-            {
-                options.Sip.Listen = ["udp:127.0.0.1:0"];
-                options.Media.RtpPortMin = 41000;
-                options.Media.RtpPortMax = 45999;
-                options.Storage.DataDirectory = Path.Combine(root, "data");
-                options.Flows.Directory = Path.Combine(root, "flows");
-                options.DrainTimeout = TimeSpan.FromSeconds(1);
-                AgentlessCampaignTests.Configure(carrierPort)(options);
-                options.Dialer.DispositionTimeout = TimeSpan.FromMilliseconds(500);
-            }).UseAnsweringMachineDetection(amd);
-            var host = builder.Build();
-            await host.StartAsync();
-            return new AmdHost(host, root);
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await _host.StopAsync();
-            _host.Dispose();
-            try
-            {
-                Directory.Delete(Root, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-        }
+            AgentlessCampaignTests.Configure(carrierPort)(options);
+            options.Dialer.DispositionTimeout = TimeSpan.FromMilliseconds(500);
+            options.Dialer.AnsweringMachineDetection = detection;
+        });
     }
 
     private static Campaign StartProgressive(OutboundDialer dialer, string phone)
@@ -115,9 +58,9 @@ public sealed class AmdTests
         return path;
     }
 
-    private static async Task<(AmdHost Host, TestPhone Agent)> StartWithAgentAsync(TestPhone carrier, Action<AnsweringMachineDetectionOptions>? amd = null)
+    private static async Task<(ContactCenterTestHost Host, TestPhone Agent)> StartWithAgentAsync(TestPhone carrier, Action<AnsweringMachineDetectionOptions>? amd = null)
     {
-        var host = await AmdHost.StartAsync(carrier.Agent.Endpoint.LocalAddresses[0].EndPoint.Port, amd);
+        var host = await StartHostAsync(carrier.Agent.Endpoint.LocalAddresses[0].EndPoint.Port, amd);
         var agent = await TestPhone.StartAsync();
         await agent.RegisterAsync("1001", "pw-1001", host.SipEndPoint);
         await Eventually.UntilAsync(() => host.AgentState("ada") == "Available", "the agent to log in", Patience);
@@ -227,7 +170,7 @@ public sealed class AmdTests
                 """;
             await using var carrier = await TestPhone.StartAsync();
             carrier.AnswerAfter = null;
-            await using var host = await AmdHost.StartAsync(carrier.Agent.Endpoint.LocalAddresses[0].EndPoint.Port, flows: new Dictionary<string, string> { ["greet.json"] = flow });
+            await using var host = await StartHostAsync(carrier.Agent.Endpoint.LocalAddresses[0].EndPoint.Port, flows: new Dictionary<string, string> { ["greet.json"] = flow });
             var campaign = AgentlessCampaignTests.StartAgentless(host.Dialer, "greet", "+12125550114");
 
             var customer = await carrier.NextIncomingAsync(Patience);

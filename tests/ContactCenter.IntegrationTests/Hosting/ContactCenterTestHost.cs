@@ -31,6 +31,8 @@ internal sealed class ContactCenterTestHost : IAsyncDisposable
 
     public ContactCenterStorage Storage => Services.GetRequiredService<ContactCenterStorage>();
 
+    public ContactCenter.Dialer.OutboundDialer Dialer => Services.GetRequiredService<ContactCenter.Dialer.OutboundDialer>();
+
     public ContactCenterEventHub Events => Services.GetRequiredService<ContactCenterEventHub>();
 
     public RoutingEngine Routing => Services.GetRequiredService<RoutingEngine>();
