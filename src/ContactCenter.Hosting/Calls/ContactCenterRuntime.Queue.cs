@@ -673,15 +673,7 @@ internal sealed partial class ContactCenterRuntime : IIvrCallRouter
 
         leg.Attach(sip);
         call.AddLeg(new ContactCenter.Hosting.Storage.CallLeg(leg.Role, callerId, $"{number} via {trunk}", leg.StartedAt, SipCallId: sip.CallId));
-        sip.StateChanged += (c, state) => OnLegStateChanged(call, leg, state);
-        if (sip.State is SipCallState.Answered or SipCallState.Established)
-        {
-            OnLegStateChanged(call, leg, SipCallState.Established);
-        }
-        else if (sip.State == SipCallState.Terminated)
-        {
-            OnLegStateChanged(call, leg, SipCallState.Terminated);
-        }
+        SipCallStates.Follow(sip, state => OnLegStateChanged(call, leg, state));
     }
 
     private PlacedLeg PlaceLeg(
@@ -713,11 +705,8 @@ internal sealed partial class ContactCenterRuntime : IIvrCallRouter
         var leg = new AgentLeg(role, agentId, offerId, target.ToString(), media, _time.GetUtcNow());
         leg.Attach(sip);
         call.AddLeg(new ContactCenter.Hosting.Storage.CallLeg(role, callerId, target.ToString(), leg.StartedAt, SipCallId: sip.CallId));
-        sip.StateChanged += (c, state) => OnLegStateChanged(call, leg, state);
-        if (sip.State == SipCallState.Terminated)
-        {
-            OnLegStateChanged(call, leg, SipCallState.Terminated);
-        }
+        // The phone may have answered already (the INVITE left inside Call): Follow reports that too.
+        SipCallStates.Follow(sip, state => OnLegStateChanged(call, leg, state));
 
         return new PlacedLeg(leg, null);
     }
