@@ -14,8 +14,11 @@ internal sealed class SqlCallDetailStore(StorageDatabase database) : ICallDetail
     public async Task AddAsync(CallDetailRecord record, CancellationToken cancellationToken = default)
     {
         StoreValidation.CallDetail(record);
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        await database.WriteAsync((connection, transaction, token) => InsertAsync(record, connection, transaction, token), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task InsertAsync(CallDetailRecord record, DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    {
         await using (var insert = Sql.Command(connection, $"""
             INSERT INTO call_records ({Columns})
             VALUES (@id, @direction, @caller, @called, @started, @answered, @queueEntered, @queueExited,
@@ -64,8 +67,6 @@ internal sealed class SqlCallDetailStore(StorageDatabase database) : ICallDetail
                 .With("@sip", leg.SipCallId);
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
-
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<CallDetailRecord?> GetAsync(Guid id, CancellationToken cancellationToken = default)

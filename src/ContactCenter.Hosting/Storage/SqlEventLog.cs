@@ -14,6 +14,7 @@ internal sealed class SqlEventLog(StorageDatabase database, TimeProvider time) :
         StoreValidation.Event(type, payloadJson);
         var now = time.GetUtcNow();
         var id = Guid.CreateVersion7(now);
+        using var turn = await database.EnterWriteAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await database.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
         if (database.LockSql(LockKey) is { } lockSql)

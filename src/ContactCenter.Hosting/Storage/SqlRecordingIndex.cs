@@ -10,11 +10,15 @@ internal sealed class SqlRecordingIndex(StorageDatabase database, TimeProvider t
     public async Task AddAsync(RecordingEntry recording, CancellationToken cancellationToken = default)
     {
         StoreValidation.Recording(recording);
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await database.WriteAsync((connection, transaction, token) => InsertAsync(recording, connection, transaction, token), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task InsertAsync(RecordingEntry recording, DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    {
         await using var command = Sql.Command(connection, $"""
             INSERT INTO recordings ({Columns}) VALUES (@id, @call, @path, @channels, @duration, @size, @created)
             ON CONFLICT (id) DO NOTHING;
-            """)
+            """, transaction)
             .With("@id", database.Id(recording.Id))
             .With("@call", database.Id(recording.CallId))
             .With("@path", recording.Path)

@@ -51,6 +51,7 @@ internal sealed class WebhookDeliveryStore : IAsyncDisposable
             return;
         }
 
+        using var turn = await _database.EnterWriteAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await _database.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
         foreach (var d in deliveries)
