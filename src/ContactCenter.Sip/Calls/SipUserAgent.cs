@@ -95,7 +95,8 @@ public sealed class SipUserAgent : IAsyncDisposable
         var call = new SipCall(this, SipCallDirection.Outgoing, invite, request.Destination, localTag);
         call.AddSessionTimerHeaders(invite);
         _calls[call.Key] = call;
-        SendInvite(call, invite, request, authenticated: false);
+        // The ring timer is watched before the INVITE leaves: a peer on loopback can answer before SendInvite returns,
+        // and a timer left running would hang up an answered call.
         var ringTimer = Time.CreateTimer(static s => _ = ((SipCall)s!).HangUpAsync().AsTask(), call, _options.RingTimeout, Timeout.InfiniteTimeSpan);
         call.StateChanged += (c, state) =>
         {
@@ -104,6 +105,7 @@ public sealed class SipUserAgent : IAsyncDisposable
                 ringTimer.Dispose();
             }
         };
+        SendInvite(call, invite, request, authenticated: false);
         return call;
     }
 
