@@ -66,7 +66,12 @@ internal sealed class MemoryTransport(MemoryNetwork network, IPEndPoint rtp) : I
     {
     }
 
-    public void SendRtp(ReadOnlySpan<byte> datagram, IPEndPoint destination) => network.Deliver(datagram, LocalRtpEndPoint, destination);
+    public void SendRtp(ReadOnlySpan<byte> datagram, IPEndPoint destination)
+    {
+        // Like a closed socket.
+        ObjectDisposedException.ThrowIf(Disposed, this);
+        network.Deliver(datagram, LocalRtpEndPoint, destination);
+    }
 
     public void SendRtcp(ReadOnlySpan<byte> datagram, IPEndPoint destination) => network.Deliver(datagram, LocalRtcpEndPoint, destination);
 

@@ -345,6 +345,24 @@ public sealed class RtpSessionTests
         Assert.Equal(0, call.Clock.SubscriberCount);
     }
 
+    [Fact]
+    public async Task A_tick_already_running_when_the_session_is_disposed_sends_nothing_and_does_not_throw()
+    {
+        var call = new Call();
+        call.A.Source = new SineSource(300);
+        call.Time.Advance(TimeSpan.FromMilliseconds(40));
+        var sent = call.A.Statistics.PacketsSent;
+
+        await call.DisposeAsync();
+        // The clock's thread had read the subscriber list before the session left it.
+        for (var tick = 0; tick < 4; tick++)
+        {
+            ((IMediaClockSubscriber)call.A).OnTick(tick);
+        }
+
+        Assert.Equal(sent, call.A.Statistics.PacketsSent);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

@@ -724,6 +724,12 @@ public sealed class RtpSession : IMediaClockSubscriber, IAsyncDisposable
     /// <summary>Protects (SRTP) and sends the packet written in <see cref="_packet"/>; called with the session lock held.</summary>
     private void SendLocked(int length, IPEndPoint destination)
     {
+        if (_disposed)
+        {
+            // A tick that was already running when the session was disposed: its sockets are closing.
+            return;
+        }
+
         if (_srtpSend is { } srtp)
         {
             length = srtp.ProtectRtp(_packet, length);
