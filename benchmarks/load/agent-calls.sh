@@ -11,6 +11,8 @@
 #   defaults: 200 calls/s for 60 s, calls of 6000 ms, 1500 agents (about 1,250 callers at once, 700 of them bridged)
 #   environment: SIPP_RTP=both (default: callers and agents stream a PCMU tone with sipp's rtp_stream), agents (only
 #   the agents' phones send) or none (only our side sends: greeting, hold music; a bridge relays nothing);
+#   CLOCK_RT_PRIORITY (ContactCenter:Media:ClockRealtimePriority, default 0: off; needs root or CAP_SYS_NICE; at the
+#   default load it starves signalling: 2026-11-22 06:24 UTC, 7,010 of 12,000 callers timed out);
 #   WRAP_UP (queue wrap-up, default 00:00:00); BUSY_TIMEOUT (ContactCenter:Storage:BusyTimeout, default the
 #   product's 00:00:05); SIP_PORT (5090; callers use +11, the agents' phones +20), WEB_PORT (18090);
 #   SKIP_BUILD=1 runs the Release build already there; KEEP_WORK=1 keeps the work folder (configuration, server log,
@@ -33,6 +35,7 @@ AGENTS=${4:-1500}
 SIPP_RTP=${SIPP_RTP:-both}
 WRAP_UP=${WRAP_UP:-00:00:00}
 BUSY_TIMEOUT=${BUSY_TIMEOUT:-00:00:05}
+CLOCK_RT_PRIORITY=${CLOCK_RT_PRIORITY:-0}
 PORT=${SIP_PORT:-5090}
 WEB=${WEB_PORT:-18090}
 CALLER_PORT=$((PORT + 11))
@@ -74,9 +77,9 @@ CLI=src/ContactCenter.Cli/bin/Release/net10.0/contactcenter.dll
 # Agents: ids a<extension>, 6-digit extensions from 100000 (passwords configured, unused without digest); the
 # registering sipp reads the CSV.
 KEY=agent-load-$RANDOM$RANDOM
-python3 - "$WORK" "$AGENTS" "$PORT" "$WEB" "$NUMBER" "$WRAP_UP" "$BUSY_TIMEOUT" "$(printf %s "$KEY" | sha256sum | cut -d' ' -f1)" <<'PY'
+python3 - "$WORK" "$AGENTS" "$PORT" "$WEB" "$NUMBER" "$WRAP_UP" "$BUSY_TIMEOUT" "$CLOCK_RT_PRIORITY" "$(printf %s "$KEY" | sha256sum | cut -d' ' -f1)" <<'PY'
 import json, os, sys
-work, agents, port, web, number, wrap_up, busy_timeout, key_hash = sys.argv[1:]
+work, agents, port, web, number, wrap_up, busy_timeout, clock_rt_priority, key_hash = sys.argv[1:]
 agents = int(agents)
 extensions = [str(100000 + i) for i in range(agents)]
 os.makedirs(f"{work}/flows")
@@ -85,10 +88,10 @@ json.dump({"id": "agents", "name": "Load test to agents", "start": "start", "nod
     {"id": "greeting", "type": "play", "parameters": {"text": "Welcome to the load test."}, "transitions": {"next": "queue"}},
     {"id": "queue", "type": "queue", "parameters": {"queue": "Load", "skills": ["load"]}}]},
     open(f"{work}/flows/agents.json", "w"))
-json.dump({"Logging": {"LogLevel": {"Default": "Warning", "ContactCenter.Media": "Error"}},
+json.dump({"Logging": {"LogLevel": {"Default": "Warning"}},
   "ContactCenter": {
     "Sip": {"Listen": [f"udp:127.0.0.1:{port}"], "AuthenticateExtensions": False},
-    "Media": {"RtpPortMin": 20000, "RtpPortMax": 39999, "MediaTimeout": "00:00:00"},
+    "Media": {"RtpPortMin": 20000, "RtpPortMax": 39999, "MediaTimeout": "00:00:00", "ClockRealtimePriority": int(clock_rt_priority)},
     "Storage": {"DataDirectory": f"{work}/data", "BusyTimeout": busy_timeout},
     "Flows": {"Directory": f"{work}/flows"},
     "Numbers": [{"Number": number, "Flow": "agents@live"}],
