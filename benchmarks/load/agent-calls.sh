@@ -12,7 +12,7 @@
 #   environment: SIPP_RTP=both (default: callers and agents stream a PCMU tone with sipp's rtp_stream), agents (only
 #   the agents' phones send) or none (only our side sends: greeting, hold music; a bridge relays nothing);
 #   CLOCK_RT_PRIORITY (ContactCenter:Media:ClockRealtimePriority, default 0: off; needs root or CAP_SYS_NICE; at the
-#   default load it starves signalling: 2026-11-22 06:24 UTC, 7,010 of 12,000 callers timed out);
+#   default load it starves signalling: 2026-11-22 about 06:20 UTC, 7,010 of 12,000 callers timed out);
 #   WRAP_UP (queue wrap-up, default 00:00:00); BUSY_TIMEOUT (ContactCenter:Storage:BusyTimeout, default the
 #   product's 00:00:05); SIP_PORT (5090; callers use +11, the agents' phones +20), WEB_PORT (18090);
 #   SKIP_BUILD=1 runs the Release build already there; KEEP_WORK=1 keeps the work folder (configuration, server log,

@@ -153,7 +153,8 @@ public sealed class MediaHostOptions
     /// <summary>
     /// Run the media clock's threads under Linux real-time round-robin scheduling at this priority, 1-99 (default 0:
     /// off). Other work on the machine then cannot delay the audio; needs CAP_SYS_NICE (a warning is logged and
-    /// ordinary priority kept without it). See <c>MediaClock.RealtimePriority</c> before turning it on.
+    /// ordinary priority kept without it). See <c>MediaClock.RealtimePriority</c> before turning it on: on a machine
+    /// near saturation it starves SIP signalling (benchmarks/RESULTS.md: at 200 calls/s on 2 cores most callers timed out).
     /// </summary>
     public int ClockRealtimePriority { get; set; }
 }
