@@ -26,7 +26,10 @@ public sealed class MediaClock : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly object _gate = new();
+    // Before the clock's own threads start, and always on timer callbacks: every subscriber. Once the threads run,
+    // each subscriber is held by its thread's lane only (one array copy per change, not two).
     private IMediaClockSubscriber[] _subscribers = [];
+    private int _subscriberCount;
     private Lane[] _lanes = [];
     private ITimer? _timer;
     private bool _started;
@@ -116,7 +119,7 @@ public sealed class MediaClock : IDisposable
     internal LinuxDatagramBatch? ReceiveBatch() => _disposed ? null : _receiveBatches?.Value;
 
     /// <summary>The number of subscribers.</summary>
-    public int SubscriberCount => Volatile.Read(ref _subscribers).Length;
+    public int SubscriberCount => Volatile.Read(ref _subscriberCount);
 
     /// <summary>Starts ticking; the first tick runs one interval from now.</summary>
     public void Start()
@@ -138,6 +141,8 @@ public sealed class MediaClock : IDisposable
                 {
                     LaneFor().Add(subscriber);
                 }
+
+                _subscribers = [];
 
                 foreach (var lane in _lanes)
                 {
@@ -162,10 +167,14 @@ public sealed class MediaClock : IDisposable
         ArgumentNullException.ThrowIfNull(subscriber);
         lock (_gate)
         {
-            _subscribers = [.. _subscribers, subscriber];
+            _subscriberCount++;
             if (_lanes.Length > 0)
             {
                 LaneFor().Add(subscriber);
+            }
+            else
+            {
+                _subscribers = [.. _subscribers, subscriber];
             }
         }
     }
@@ -175,11 +184,10 @@ public sealed class MediaClock : IDisposable
     {
         lock (_gate)
         {
-            _subscribers = [.. _subscribers.Where(s => !ReferenceEquals(s, subscriber))];
-            foreach (var lane in _lanes)
-            {
-                lane.Remove(subscriber);
-            }
+            var removed = _lanes.Length > 0
+                ? _lanes.Sum(lane => lane.Remove(subscriber))
+                : _subscribers.Length - (_subscribers = [.. _subscribers.Where(s => !ReferenceEquals(s, subscriber))]).Length;
+            _subscriberCount -= removed;
         }
     }
 
@@ -199,7 +207,7 @@ public sealed class MediaClock : IDisposable
 
     /// <summary>The thread a new subscriber joins (called under the lock): the first below the threshold, else the least loaded.</summary>
     private Lane LaneFor() =>
-        _subscribers.Length <= ParallelThreshold ? _lanes[0] : _lanes.MinBy(l => l.Subscribers.Length)!;
+        _subscriberCount <= ParallelThreshold ? _lanes[0] : _lanes.MinBy(l => l.Subscribers.Length)!;
 
     /// <summary>Applies <see cref="RealtimePriority"/> to the calling clock thread.</summary>
     private void ApplyRealtimePriority()
@@ -326,12 +334,18 @@ public sealed class MediaClock : IDisposable
 
         public void Add(IMediaClockSubscriber subscriber) => Volatile.Write(ref Subscribers, [.. Subscribers, subscriber]);
 
-        public void Remove(IMediaClockSubscriber subscriber)
+        /// <summary>Removes the subscriber; how many times this lane held it.</summary>
+        public int Remove(IMediaClockSubscriber subscriber)
         {
-            if (Array.IndexOf(Subscribers, subscriber) >= 0)
+            if (Array.IndexOf(Subscribers, subscriber) < 0)
             {
-                Volatile.Write(ref Subscribers, [.. Subscribers.Where(s => !ReferenceEquals(s, subscriber))]);
+                return 0;
             }
+
+            var kept = Subscribers.Where(s => !ReferenceEquals(s, subscriber)).ToArray();
+            var removed = Subscribers.Length - kept.Length;
+            Volatile.Write(ref Subscribers, kept);
+            return removed;
         }
     }
 }
