@@ -206,11 +206,15 @@ public sealed class RoutingEngine : IAsyncDisposable, IDisposable
         return result;
     }
 
+    /// <summary>How many snapshots were published for the observable instruments (for tests).</summary>
+    internal int SnapshotsPublished { get; private set; }
+
     private void Publish(long now)
     {
         _core.AdvanceClock(now);
         _published = _core.BuildSnapshot();
         _publishedAt = now;
+        SnapshotsPublished++;
     }
 
     private RoutingSnapshot? PublishedSnapshot()
@@ -391,13 +395,19 @@ public sealed class RoutingEngine : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>
+    /// Wakes the routing loop: for due timers (<see cref="OnTimer"/>) or because a reader found the published snapshot
+    /// stale. Either way the snapshot is rebuilt only once it is older than the refresh interval, so timers firing many
+    /// times a second (ring timeouts, aging) do not rebuild it for every agent each time.
+    /// </summary>
     private sealed class RefreshEnvelope : Envelope
     {
         public override void Run(RoutingEngine engine)
         {
-            if (engine._instruments.Observed)
+            var now = engine._time.GetUtcNow().UtcTicks;
+            if (engine._instruments.Observed && now - engine._publishedAt >= engine._options.MetricsRefreshInterval.Ticks)
             {
-                engine.Publish(engine._time.GetUtcNow().UtcTicks);
+                engine.Publish(now);
             }
         }
     }

@@ -79,6 +79,54 @@ public sealed class BackgroundDispatchTests
     }
 
     [Fact]
+    public async Task Timers_firing_many_times_a_second_rebuild_the_published_metrics_at_most_once_per_refresh_interval()
+    {
+        var clock = new ManualTimeProvider();
+        await using var engine = new RoutingEngine(new RoutingEngineOptions { MetricsRefreshInterval = TimeSpan.FromSeconds(1) }, clock);
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == RoutingInstruments.Name)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.Start();
+        var agents = Enumerable.Range(0, 10).Select(i => $"a{i}").ToArray();
+        await engine.SendAsync(new ConfigureQueue(new QueueDefinition
+        {
+            Name = "q",
+            OfferTimeout = TimeSpan.FromMilliseconds(100),
+            Members = [.. agents.Select(a => new QueueMember(a))],
+        }));
+        foreach (var agent in agents)
+        {
+            await engine.SendAsync(new ConfigureAgent(new AgentDefinition { Id = agent }));
+            await engine.SendAsync(new LogIn(agent));
+        }
+
+        // Ten offers 50 ms apart, so ring timeouts fire at ten or more different times within 0.9 s.
+        var before = engine.SnapshotsPublished;
+        for (var i = 0; i < 10; i++)
+        {
+            await engine.SendAsync(new Enqueue(new WorkItem { Id = $"x{i}", Queue = "q" }));
+            clock.Advance(TimeSpan.FromMilliseconds(50));
+            await engine.QueryAsync(_ => 0, CancellationToken.None);
+        }
+
+        for (var step = 0; step < 40; step++)
+        {
+            clock.Advance(TimeSpan.FromMilliseconds(10));
+            await engine.QueryAsync(_ => 0, CancellationToken.None);
+        }
+
+        var notReady = await engine.QueryAsync(core => core.BuildSnapshot().AgentsByStatus[AgentStatus.NotReady], CancellationToken.None);
+        Assert.Equal(10, notReady);
+        // 0.9 s of routing time passed in all: one rebuild at most, not one per timer.
+        Assert.InRange(engine.SnapshotsPublished - before, 0, 1);
+    }
+
+    [Fact]
     public async Task Execute_is_refused_in_background_mode_with_an_explanation()
     {
         await using var engine = new RoutingEngine();
