@@ -34,7 +34,9 @@ public sealed class MediaClock : IDisposable
     private ITimer? _timer;
     private bool _started;
     // Never disposed: the clock's threads may still be waking up on it when Dispose returns.
-    private readonly ManualResetEventSlim _stopping = new();
+    // No spinning before the wait blocks: a clock thread waits most of every tick, and spinning (sched_yield) only
+    // takes the cores from the calls it paces.
+    private readonly ManualResetEventSlim _stopping = new(initialState: false, spinCount: 0);
     private long _start;
     private long _nextTick;
     private long _skipped;
@@ -184,9 +186,19 @@ public sealed class MediaClock : IDisposable
     {
         lock (_gate)
         {
-            var removed = _lanes.Length > 0
-                ? _lanes.Sum(lane => lane.Remove(subscriber))
-                : _subscribers.Length - (_subscribers = [.. _subscribers.Where(s => !ReferenceEquals(s, subscriber))]).Length;
+            var removed = 0;
+            if (_lanes.Length > 0)
+            {
+                foreach (var lane in _lanes)
+                {
+                    removed += lane.Remove(subscriber);
+                }
+            }
+            else
+            {
+                _subscribers = Without(_subscribers, subscriber, out removed);
+            }
+
             _subscriberCount -= removed;
         }
     }
@@ -337,15 +349,46 @@ public sealed class MediaClock : IDisposable
         /// <summary>Removes the subscriber; how many times this lane held it.</summary>
         public int Remove(IMediaClockSubscriber subscriber)
         {
-            if (Array.IndexOf(Subscribers, subscriber) < 0)
+            var kept = Without(Subscribers, subscriber, out var removed);
+            if (removed > 0)
             {
-                return 0;
+                Volatile.Write(ref Subscribers, kept);
             }
 
-            var kept = Subscribers.Where(s => !ReferenceEquals(s, subscriber)).ToArray();
-            var removed = Subscribers.Length - kept.Length;
-            Volatile.Write(ref Subscribers, kept);
             return removed;
         }
+    }
+
+    /// <summary>
+    /// <paramref name="subscribers"/> without <paramref name="subscriber"/> (the same array when it is not there).
+    /// Compares references only: with a thousand calls, calling each subscriber's Equals touched a thousand objects.
+    /// </summary>
+    private static IMediaClockSubscriber[] Without(IMediaClockSubscriber[] subscribers, IMediaClockSubscriber subscriber, out int removed)
+    {
+        removed = 0;
+        foreach (var s in subscribers)
+        {
+            if (ReferenceEquals(s, subscriber))
+            {
+                removed++;
+            }
+        }
+
+        if (removed == 0)
+        {
+            return subscribers;
+        }
+
+        var kept = new IMediaClockSubscriber[subscribers.Length - removed];
+        var k = 0;
+        foreach (var s in subscribers)
+        {
+            if (!ReferenceEquals(s, subscriber))
+            {
+                kept[k++] = s;
+            }
+        }
+
+        return kept;
     }
 }
