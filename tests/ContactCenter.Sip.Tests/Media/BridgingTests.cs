@@ -287,17 +287,19 @@ public sealed class BridgingTests
         Assert.Contains("maximum of 2", error.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void Sample_fifo_behaves_like_a_queue_that_drops_the_oldest_on_overflow()
+    [Theory]
+    [InlineData(50, 70)]
+    [InlineData(3000, 1500)] // storage starts at 1,024 samples and grows to the bound while holding samples
+    public void Sample_fifo_behaves_like_a_queue_that_drops_the_oldest_on_overflow(int capacity, int largestChunk)
     {
         Prop.ForAll<int[]>(operations =>
         {
-            var fifo = new SampleFifo(50);
+            var fifo = new SampleFifo(capacity);
             var reference = new Queue<short>();
             short next = 0;
             foreach (var op in operations ?? [])
             {
-                var size = Math.Abs(op % 70);
+                var size = (int)(Math.Abs((long)op) * (largestChunk / 70) % largestChunk);
                 if (op >= 0)
                 {
                     var samples = Enumerable.Range(0, size).Select(_ => next++).ToArray();
@@ -305,7 +307,7 @@ public sealed class BridgingTests
                     foreach (var x in samples)
                     {
                         reference.Enqueue(x);
-                        if (reference.Count > 50)
+                        if (reference.Count > capacity)
                         {
                             reference.Dequeue();
                         }

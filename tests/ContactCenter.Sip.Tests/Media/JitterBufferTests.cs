@@ -36,6 +36,34 @@ public sealed class JitterBufferTests
     }
 
     [Fact]
+    public void A_released_buffer_is_empty_and_takes_a_new_stream_with_full_size_payloads()
+    {
+        var buffer = new JitterBuffer(depth: 2, capacity: 4, maxPayload: 480);
+        buffer.Insert(1, 0, Frame(1));
+        buffer.Insert(2, 160, Frame(2));
+
+        buffer.Release();
+
+        Assert.Equal(0, buffer.Count);
+        Assert.Equal([JitterPopResult.Buffering], Drain(buffer, 1));
+        var full = Enumerable.Range(0, 480).Select(i => (byte)i).ToArray();
+        for (var s = 7; s <= 10; s++)
+        {
+            full[0] = (byte)s;
+            Assert.Equal(JitterInsertResult.Accepted, buffer.Insert((ushort)s, 0, full));
+        }
+
+        var played = new byte[480];
+        for (var s = 7; s <= 10; s++)
+        {
+            Assert.Equal(JitterPopResult.Frame, buffer.Pop(played, out var length));
+            Assert.Equal(480, length);
+            Assert.Equal((byte)s, played[0]);
+            Assert.Equal(full[1..], played[1..]);
+        }
+    }
+
+    [Fact]
     public void Playout_waits_until_the_depth_is_reached()
     {
         var buffer = new JitterBuffer(depth: 3);

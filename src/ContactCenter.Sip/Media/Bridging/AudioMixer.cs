@@ -247,17 +247,38 @@ public sealed class AudioMixer : IMediaClockSubscriber, IDisposable
     }
 }
 
-/// <summary>A bounded FIFO of samples that drops the oldest on overflow.</summary>
-internal sealed class SampleFifo(int capacity)
+/// <summary>
+/// A bounded FIFO of samples that drops the oldest on overflow. Its storage starts small and doubles as needed up to
+/// the bound: a recorder's two sides are normally within a frame of each other, so allocating the bound (seconds of
+/// audio, 64 KiB per recording) up front for every call only gave the garbage collector more to move.
+/// </summary>
+internal sealed class SampleFifo
 {
-    private readonly short[] _buffer = new short[capacity];
+    private const int InitialSamples = 1024;
+    private readonly int _capacity;
+    private short[] _buffer;
     private int _start;
     private int _count;
 
+    public SampleFifo(int capacity)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        _capacity = capacity;
+        _buffer = new short[Math.Min(capacity, InitialSamples)];
+    }
+
     public int Count => _count;
+
+    /// <summary>The samples it holds at most.</summary>
+    public int Capacity => _capacity;
 
     public void Write(ReadOnlySpan<short> samples)
     {
+        if (_count + samples.Length > _buffer.Length && _buffer.Length < _capacity)
+        {
+            Grow(_count + samples.Length);
+        }
+
         if (samples.Length >= _buffer.Length)
         {
             samples[^_buffer.Length..].CopyTo(_buffer);
@@ -278,6 +299,21 @@ internal sealed class SampleFifo(int capacity)
         samples[..first].CopyTo(_buffer.AsSpan(end));
         samples[first..].CopyTo(_buffer);
         _count += samples.Length;
+    }
+
+    private void Grow(int needed)
+    {
+        var size = _buffer.Length;
+        while (size < needed && size < _capacity)
+        {
+            size = (int)Math.Min(_capacity, 2L * size);
+        }
+
+        var grown = new short[size];
+        var held = Read(grown);
+        _buffer = grown;
+        _start = 0;
+        _count = held;
     }
 
     public void WriteSilence(int samples)

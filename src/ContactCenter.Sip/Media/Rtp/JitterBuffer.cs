@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace ContactCenter.Sip.Media;
 
 /// <summary>What <see cref="JitterBuffer.Insert"/> did with a packet.</summary>
@@ -36,11 +38,14 @@ public enum JitterPopResult
 /// A fixed-depth jitter buffer for one received RTP stream. Packets go in by sequence number (16-bit,
 /// extended across wraparound), come out in order one per playout interval; duplicates and packets that
 /// arrive after their playout time are dropped; a gap is reported as <see cref="JitterPopResult.Missing"/>.
-/// Slots are allocated once. Not thread-safe: the owner serializes calls.
+/// The slots' storage is one array taken from the shared array pool at the first packet (a session that never
+/// receives holds none) and handed back when an owning session ends. Not thread-safe: the owner serializes calls.
 /// </summary>
 public sealed class JitterBuffer
 {
-    private readonly byte[][] _slots;
+    private readonly int _capacity;
+    private readonly int _maxPayload;
+    private byte[]? _storage;
     private readonly int[] _lengths;
     private readonly long[] _sequence;
     private readonly uint[] _timestamps;
@@ -60,12 +65,8 @@ public sealed class JitterBuffer
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, depth + 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxPayload, 1);
         Depth = depth;
-        _slots = new byte[capacity][];
-        for (var i = 0; i < capacity; i++)
-        {
-            _slots[i] = new byte[maxPayload];
-        }
-
+        _capacity = capacity;
+        _maxPayload = maxPayload;
         _lengths = new int[capacity];
         _sequence = new long[capacity];
         Array.Fill(_sequence, -1);
@@ -90,7 +91,7 @@ public sealed class JitterBuffer
     /// <summary>Stores a packet's payload.</summary>
     public JitterInsertResult Insert(ushort sequenceNumber, uint timestamp, ReadOnlySpan<byte> payload)
     {
-        if (payload.Length > _slots[0].Length)
+        if (payload.Length > _maxPayload)
         {
             return JitterInsertResult.TooLarge;
         }
@@ -108,7 +109,7 @@ public sealed class JitterBuffer
             ext = _highest + (short)(ushort)(sequenceNumber - (ushort)_highest);
             if (ext < _nextPlay)
             {
-                if (!_played && _highest - ext < _slots.Length - 1)
+                if (!_played && _highest - ext < _capacity - 1)
                 {
                     // Reordered before playout ever started: move the start back.
                     _nextPlay = ext;
@@ -119,7 +120,7 @@ public sealed class JitterBuffer
                     return JitterInsertResult.Late;
                 }
             }
-            else if (ext >= _nextPlay + _slots.Length)
+            else if (ext >= _nextPlay + _capacity)
             {
                 Reset();
                 _nextPlay = ext;
@@ -128,14 +129,15 @@ public sealed class JitterBuffer
             }
         }
 
-        var index = (int)(ext % _slots.Length);
+        var index = (int)(ext % _capacity);
         if (_sequence[index] == ext)
         {
             Duplicates++;
             return JitterInsertResult.Duplicate;
         }
 
-        payload.CopyTo(_slots[index]);
+        _storage ??= ArrayPool<byte>.Shared.Rent(_capacity * _maxPayload);
+        payload.CopyTo(_storage.AsSpan(index * _maxPayload, _maxPayload));
         _lengths[index] = payload.Length;
         _timestamps[index] = timestamp;
         _sequence[index] = ext;
@@ -171,7 +173,7 @@ public sealed class JitterBuffer
         }
 
         _played = true;
-        var index = (int)(_nextPlay % _slots.Length);
+        var index = (int)(_nextPlay % _capacity);
         _nextPlay++;
         if (_sequence[index] != _nextPlay - 1)
         {
@@ -180,7 +182,7 @@ public sealed class JitterBuffer
         }
 
         length = _lengths[index];
-        _slots[index].AsSpan(0, length).CopyTo(destination);
+        _storage.AsSpan(index * _maxPayload, length).CopyTo(destination);
         _sequence[index] = -1;
         _count--;
         return JitterPopResult.Frame;
@@ -195,6 +197,17 @@ public sealed class JitterBuffer
         _highest = -1;
         _filling = true;
         _played = false;
+    }
+
+    /// <summary>Empties the buffer and hands its storage back to the shared pool (the owner stops using it).</summary>
+    internal void Release()
+    {
+        Reset();
+        if (_storage is { } storage)
+        {
+            _storage = null;
+            ArrayPool<byte>.Shared.Return(storage);
+        }
     }
 }
 

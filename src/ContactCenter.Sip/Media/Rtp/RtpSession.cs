@@ -113,7 +113,8 @@ public sealed class RtpSession : IMediaClockSubscriber, IAsyncDisposable
     private TelephoneEventSender _eventSender = new();
     private SrtpContext? _srtpSend;
     private SrtpContext? _srtpReceive;
-    private readonly byte[] _srtpBuffer = new byte[2048];
+    // Decrypted packets land here; allocated with the first SRTP keys (a plain RTP call never needs it).
+    private byte[] _srtpBuffer = [];
     // The packet being sent, reused for every packet (written and sent under the session lock); room for an SRTP tag.
     private readonly byte[] _packet = new byte[RtpPacketizer.MaxPacketLength + SrtpContext.MaxRtpOverhead];
     private long _phase;
@@ -279,6 +280,10 @@ public sealed class RtpSession : IMediaClockSubscriber, IAsyncDisposable
                 _srtpReceive?.Dispose();
                 _srtpSend = audio.SendKeys is { } send ? new SrtpContext(send) : null;
                 _srtpReceive = audio.ReceiveKeys is { } receive ? new SrtpContext(receive) : null;
+                if (_srtpReceive is not null && _srtpBuffer.Length == 0)
+                {
+                    _srtpBuffer = new byte[2048];
+                }
             }
 
             if (_options.MediaTimeout > TimeSpan.Zero)
@@ -388,6 +393,8 @@ public sealed class RtpSession : IMediaClockSubscriber, IAsyncDisposable
             SendRtcpLocked(bye: true);
             _srtpSend?.Dispose();
             _srtpReceive?.Dispose();
+            // Nothing is inserted once disposed (OnRtp checks under this lock), so the storage can go back.
+            _jitter.Release();
         }
 
         await _transport.DisposeAsync();

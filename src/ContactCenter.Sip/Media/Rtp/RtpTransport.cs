@@ -190,20 +190,21 @@ internal sealed class UdpRtpTransport : IRtpTransport
     /// <summary>One socket's receive buffer and source address, and the hand-over of each datagram to its handler.</summary>
     private class DatagramReader(Socket socket, DatagramHandler handler)
     {
-        private readonly byte[] _buffer = new byte[ReceiveBufferSize];
+        // Allocated at the first read into it: a socket polled through the clock thread's batch never needs its own.
+        private byte[]? _buffer;
         private readonly IPEndPoint _any = new(socket.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
         private SocketAddress? _lastAddress;
         private IPEndPoint? _lastSource;
 
         protected Socket Socket => socket;
 
-        public Memory<byte> Buffer => _buffer;
+        public Memory<byte> Buffer => _buffer ??= new byte[ReceiveBufferSize];
 
         /// <summary>Filled by each receive.</summary>
         public SocketAddress Received { get; } = new(socket.AddressFamily);
 
         /// <summary>Hands the datagram just received into <see cref="Buffer"/> to the handler; the failure to report when the handler threw.</summary>
-        public string? Deliver(int length) => Deliver(_buffer.AsSpan(0, length));
+        public string? Deliver(int length) => Deliver(Buffer.Span[..length]);
 
         /// <summary>Hands a datagram from <see cref="Received"/> to the handler; the failure to report when the handler threw.</summary>
         public string? Deliver(ReadOnlySpan<byte> datagram)
