@@ -8,7 +8,8 @@
 # Usage: benchmarks/load/media-calls.sh [N=1000] [SECONDS=20]
 # Environment: SIP_PORT (default 35060), SETUP_CONCURRENCY (default 50); MEDIA_RECEIVE=tick makes both ends read RTP
 # on the media clock (RtpSessionOptions.ReceiveOnClockTick) instead of as it arrives; MEDIA_PARALLELISM sets the
-# clock's threads (MediaClock.Parallelism, default the core count); MEDIA_RT_PRIORITY=N runs both ends' clock threads
+# clock's threads (MediaClock.Parallelism; default here twice the core count, which suits these media-only processes,
+# see MediaClock.Parallelism); MEDIA_RT_PRIORITY=N runs both ends' clock threads
 # under real-time round-robin scheduling at priority N (MediaClock.RealtimePriority; needs root or CAP_SYS_NICE).
 # The header prints the load average at the start: figures taken while other work shares the cores are not
 # comparable with figures from an idle machine.
@@ -19,6 +20,7 @@ calls="${1:-1000}"
 seconds="${2:-20}"
 sip_port="${SIP_PORT:-35060}"
 concurrency="${SETUP_CONCURRENCY:-50}"
+export MEDIA_PARALLELISM="${MEDIA_PARALLELISM:-$((2 * $(nproc)))}"
 here="$(cd "$(dirname "$0")" && pwd)"
 project="$here/MediaLoad/MediaLoad.csproj"
 recordings="$(mktemp -d -t cc-media-recordings-XXXXXX)"
@@ -36,7 +38,7 @@ trap cleanup EXIT
 for _ in $(seq 1 100); do grep -q "callee ready" "$callee_out" && break; sleep 0.2; done
 grep -q "callee ready" "$callee_out" || { cat "$callee_out"; echo "callee did not start" >&2; exit 1; }
 
-echo "media-calls: N=$calls, ${seconds}s, receive=${MEDIA_RECEIVE:-arrival}, rt-priority=${MEDIA_RT_PRIORITY:-0}, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%M:%SZ), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "media-calls: N=$calls, ${seconds}s, receive=${MEDIA_RECEIVE:-arrival}, rt-priority=${MEDIA_RT_PRIORITY:-0}, clock-threads=$MEDIA_PARALLELISM, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%M:%SZ), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 status=0
 timeout $((seconds + 150)) "${exe[@]}" caller "$sip_port" "$calls" "$seconds" "$concurrency" || status=$?
 wait "$callee_pid" || status=$?

@@ -29,11 +29,11 @@ var seconds = int.Parse(args[3], CultureInfo.InvariantCulture);
 var time = TimeProvider.System;
 // MEDIA_RECEIVE=tick reads RTP on the media clock (RtpSessionOptions.ReceiveOnClockTick); anything else as it arrives.
 var receiveOnTick = Environment.GetEnvironmentVariable("MEDIA_RECEIVE") == "tick";
-using var clock = new MediaClock(time)
-{
-    RealtimePriority = int.TryParse(Environment.GetEnvironmentVariable("MEDIA_RT_PRIORITY"), CultureInfo.InvariantCulture, out var priority) ? priority : 0,
-    Parallelism = int.TryParse(Environment.GetEnvironmentVariable("MEDIA_PARALLELISM"), CultureInfo.InvariantCulture, out var parallelism) ? parallelism : Environment.ProcessorCount,
-};
+var realtimePriority = int.TryParse(Environment.GetEnvironmentVariable("MEDIA_RT_PRIORITY"), CultureInfo.InvariantCulture, out var priority) ? priority : 0;
+// MEDIA_PARALLELISM sets the clock's threads; unset, the clock's own default applies.
+using var clock = int.TryParse(Environment.GetEnvironmentVariable("MEDIA_PARALLELISM"), CultureInfo.InvariantCulture, out var parallelism)
+    ? new MediaClock(time) { RealtimePriority = realtimePriority, Parallelism = parallelism }
+    : new MediaClock(time) { RealtimePriority = realtimePriority };
 clock.Start();
 var ports = role == "callee" ? new RtpPortAllocator(IPAddress.Loopback, 30000, 39999) : new RtpPortAllocator(IPAddress.Loopback, 20000, 29999);
 var sendGaps = new GapHistogram();

@@ -178,7 +178,8 @@ internal sealed partial class ContactCenterRuntime : IHostedService, IAsyncDispo
             _time,
             _loggerFactory,
             sessionOptions: new RtpSessionOptions { MediaTimeout = _options.Media.MediaTimeout, DtmfMethods = dtmf, ReceiveOnClockTick = _options.Media.ReceiveOnClockTick },
-            clockRealtimePriority: _options.Media.ClockRealtimePriority);
+            clockRealtimePriority: _options.Media.ClockRealtimePriority,
+            clockThreads: _options.Media.ClockThreads);
         _media.Start();
 
         if (_options.Sip.AuthenticateExtensions)

@@ -157,6 +157,14 @@ public sealed class MediaHostOptions
     /// near saturation it starves SIP signalling (benchmarks/RESULTS.md: at 200 calls/s on 2 cores most callers timed out).
     /// </summary>
     public int ClockRealtimePriority { get; set; }
+
+    /// <summary>
+    /// How many threads the media clock spreads the calls over (default 0: the clock's default, the processor count;
+    /// see <c>MediaClock.Parallelism</c>). Up to 256. More threads than cores starve the signalling of a busy host
+    /// (benchmarks/RESULTS.md: at 200 calls/s on 2 cores, 4 threads left 2,489 of 12,000 callers without an agent,
+    /// 2 threads none).
+    /// </summary>
+    public int ClockThreads { get; set; }
 }
 
 /// <summary>A called number bound to a flow.</summary>

@@ -329,6 +329,11 @@ internal sealed class ContactCenterOptionsValidator : IValidateOptions<ContactCe
             fail("Media:ClockRealtimePriority", "must be 0 (off) or a real-time priority from 1 to 99");
         }
 
+        if (media.ClockThreads is < 0 or > 256)
+        {
+            fail("Media:ClockThreads", "must be 0 (the media clock's default: the processor count) or a thread count from 1 to 256");
+        }
+
         if (media.MediaTimeout < TimeSpan.Zero)
         {
             fail("Media:MediaTimeout", "must not be negative");

@@ -77,7 +77,12 @@ public sealed class MediaClock : IDisposable
     /// <summary>
     /// How many threads share the subscribers once there are at least <see cref="ParallelThreshold"/> of them
     /// (default: the processor count). Each subscriber is still called once per tick, in tick order, and never
-    /// concurrently with itself.
+    /// concurrently with itself. In a process that does little besides media, more threads than cores keep each
+    /// thread's work per tick short, so a thread the scheduler takes off its core in the middle of a tick holds up
+    /// fewer calls: with 1,000 recorded calls on two cores shared with the load generator, four threads gave a
+    /// 99th-percentile send gap of 30-46 ms (35 on average over five runs) where two gave 43-50 ms. In a process that
+    /// also does the signalling of those calls the extra threads take the cores from it: keep the default there.
+    /// See benchmarks/RESULTS.md.
     /// </summary>
     public int Parallelism { get; init; } = Environment.ProcessorCount;
 
