@@ -11,6 +11,9 @@
 # clock's threads (MediaClock.Parallelism; default here twice the core count, which suits these media-only processes,
 # see MediaClock.Parallelism); MEDIA_RT_PRIORITY=N runs both ends' clock threads
 # under real-time round-robin scheduling at priority N (MediaClock.RealtimePriority; needs root or CAP_SYS_NICE).
+# CALLER_NICE=N runs the calling side (the load generator) at nice N (default 0), so that on a machine too small to
+# give the generator cores of its own it takes the CPU from the endpoint under test (the callee) less often; its own
+# send gaps are still measured and printed.
 # The header prints the load average at the start: figures taken while other work shares the cores are not
 # comparable with figures from an idle machine.
 # Bounded: the callee quits after SECONDS+120 s whatever happens; the whole run is killed after SECONDS+180 s.
@@ -38,9 +41,9 @@ trap cleanup EXIT
 for _ in $(seq 1 100); do grep -q "callee ready" "$callee_out" && break; sleep 0.2; done
 grep -q "callee ready" "$callee_out" || { cat "$callee_out"; echo "callee did not start" >&2; exit 1; }
 
-echo "media-calls: N=$calls, ${seconds}s, receive=${MEDIA_RECEIVE:-arrival}, rt-priority=${MEDIA_RT_PRIORITY:-0}, clock-threads=$MEDIA_PARALLELISM, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%M:%SZ), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "media-calls: N=$calls, ${seconds}s, receive=${MEDIA_RECEIVE:-arrival}, rt-priority=${MEDIA_RT_PRIORITY:-0}, clock-threads=$MEDIA_PARALLELISM, caller-nice=${CALLER_NICE:-0}, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%M:%SZ), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 status=0
-timeout $((seconds + 150)) "${exe[@]}" caller "$sip_port" "$calls" "$seconds" "$concurrency" || status=$?
+timeout $((seconds + 150)) nice -n "${CALLER_NICE:-0}" "${exe[@]}" caller "$sip_port" "$calls" "$seconds" "$concurrency" || status=$?
 wait "$callee_pid" || status=$?
 cat "$callee_out"
 exit "$status"
