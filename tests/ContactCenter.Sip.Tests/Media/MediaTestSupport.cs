@@ -73,7 +73,12 @@ internal sealed class MemoryTransport(MemoryNetwork network, IPEndPoint rtp) : I
         network.Deliver(datagram, LocalRtpEndPoint, destination);
     }
 
-    public void SendRtcp(ReadOnlySpan<byte> datagram, IPEndPoint destination) => network.Deliver(datagram, LocalRtcpEndPoint, destination);
+    public void SendRtcp(ReadOnlySpan<byte> datagram, IPEndPoint destination)
+    {
+        // Like a closed socket.
+        ObjectDisposedException.ThrowIf(Disposed, this);
+        network.Deliver(datagram, LocalRtcpEndPoint, destination);
+    }
 
     public void Receive(byte[] data, IPEndPoint from, IPEndPoint to)
     {

@@ -354,13 +354,17 @@ public sealed class RtpSessionTests
         var sent = call.A.Statistics.PacketsSent;
 
         await call.DisposeAsync();
-        // The clock's thread had read the subscriber list before the session left it.
+        var datagrams = call.Network.Log.Count;
+        // The clock's thread had read the subscriber list before the session left it, and a receiver report is due
+        // (the report that a call of the RTCP interval's length sends just as it ends).
+        call.Time.Advance(TimeSpan.FromSeconds(10));
         for (var tick = 0; tick < 4; tick++)
         {
             ((IMediaClockSubscriber)call.A).OnTick(tick);
         }
 
         Assert.Equal(sent, call.A.Statistics.PacketsSent);
+        Assert.Equal(datagrams, call.Network.Log.Count);
     }
 
     [Theory]

@@ -435,6 +435,13 @@ public sealed class RtpSession : IMediaClockSubscriber, IAsyncDisposable
         var timedOut = false;
         lock (_gate)
         {
+            if (_disposed)
+            {
+                // A tick already running when the session was disposed: its sockets are closed, and its last report
+                // (the BYE) has gone.
+                return;
+            }
+
             timedOut = _timeout?.CheckTimedOut() == true;
             if (_time.GetElapsedTime(_lastRtcp) >= _options.RtcpInterval)
             {
