@@ -175,6 +175,81 @@ public class VersionTests
         Assert.Equal(numbers.Count, numbers.Distinct().Count());
         Assert.Equal(numbers.Count, (await library.ListVersionsAsync("main")).Count);
     }
+
+    [Fact]
+    public async Task Calls_resolve_an_alias_from_the_store_at_most_once_per_refresh_interval_and_a_version_once()
+    {
+        var store = new CountingFlowStore(new InMemoryFlowStore());
+        var library = new FlowLibrary(store, _time);
+        await library.SaveDraftAsync(V1, "ana");
+        await library.PublishAsync("main", "initial", "ana");
+        await library.SetAliasAsync("main", "live", 1);
+        (store.AliasReads, store.VersionReads) = (0, 0);
+
+        for (var call = 0; call < 100; call++)
+        {
+            Assert.NotNull(await library.ResolveAsync("main", "live", default));
+            await library.ResolveAsync("main", "1", default);
+        }
+
+        Assert.Equal((1, 1), (store.AliasReads, store.VersionReads));
+        _time.Advance(library.AliasRefreshInterval);
+        await library.ResolveAsync("main", "live", default);
+        Assert.Equal((2, 1), (store.AliasReads, store.VersionReads));
+    }
+
+    [Fact]
+    public async Task A_rollout_through_the_library_applies_to_the_next_call_and_one_made_elsewhere_within_the_refresh_interval()
+    {
+        var store = new InMemoryFlowStore();
+        var library = new FlowLibrary(store, _time);
+        await library.SaveDraftAsync(V1, "ana");
+        var first = await library.PublishAsync("main", "initial", "ana");
+        await library.SaveDraftAsync(V2, "bob");
+        var second = await library.PublishAsync("main", "new greeting", "bob");
+        await library.SetAliasAsync("main", "live", 1);
+        Assert.Equal(first.ContentHash, (await library.ResolveAsync("main", "live", default))!.ContentHash);
+
+        await library.SetAliasAsync("main", "live", 2);
+        Assert.Equal(second.ContentHash, (await library.ResolveAsync("main", "live", default))!.ContentHash);
+
+        // Another host on the same database rolls back.
+        await store.SetAliasAsync("main", "live", 1, default);
+        Assert.Equal(second.ContentHash, (await library.ResolveAsync("main", "live", default))!.ContentHash);
+        _time.Advance(library.AliasRefreshInterval);
+        Assert.Equal(first.ContentHash, (await library.ResolveAsync("main", "live", default))!.ContentHash);
+    }
+
+    private sealed class CountingFlowStore(IFlowStore inner) : IFlowStore
+    {
+        public int AliasReads { get; set; }
+
+        public int VersionReads { get; set; }
+
+        public Task<FlowDraft?> GetDraftAsync(string flowId, CancellationToken cancellationToken) => inner.GetDraftAsync(flowId, cancellationToken);
+
+        public Task SaveDraftAsync(FlowDraft draft, CancellationToken cancellationToken) => inner.SaveDraftAsync(draft, cancellationToken);
+
+        public Task<bool> TryAddVersionAsync(FlowVersion version, CancellationToken cancellationToken) => inner.TryAddVersionAsync(version, cancellationToken);
+
+        public Task<FlowVersion?> GetVersionAsync(string flowId, int number, CancellationToken cancellationToken)
+        {
+            VersionReads++;
+            return inner.GetVersionAsync(flowId, number, cancellationToken);
+        }
+
+        public Task<IReadOnlyList<FlowVersion>> ListVersionsAsync(string flowId, CancellationToken cancellationToken) => inner.ListVersionsAsync(flowId, cancellationToken);
+
+        public Task SetAliasAsync(string flowId, string aliasName, int number, CancellationToken cancellationToken) => inner.SetAliasAsync(flowId, aliasName, number, cancellationToken);
+
+        public Task<IReadOnlyDictionary<string, int>> GetAliasesAsync(string flowId, CancellationToken cancellationToken)
+        {
+            AliasReads++;
+            return inner.GetAliasesAsync(flowId, cancellationToken);
+        }
+
+        public Task<IReadOnlyList<string>> ListFlowIdsAsync(CancellationToken cancellationToken) => inner.ListFlowIdsAsync(cancellationToken);
+    }
 }
 
 public class FlowReferenceTests

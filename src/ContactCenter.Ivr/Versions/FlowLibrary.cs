@@ -21,6 +21,9 @@ public sealed class FlowLibrary : IFlowResolver
     private readonly TimeProvider _time;
     private readonly FlowLimits _limits;
     private readonly ConcurrentDictionary<string, CompiledFlow> _compiled = new(StringComparer.Ordinal);
+    // Published versions never change: each is read from the store and compiled once.
+    private readonly ConcurrentDictionary<(string FlowId, int Number), CompiledFlow> _published = new();
+    private readonly ConcurrentDictionary<string, (IReadOnlyDictionary<string, int> Aliases, long ReadAt)> _aliases = new(StringComparer.Ordinal);
 
     /// <summary>Creates a library over <paramref name="store"/>.</summary>
     public FlowLibrary(IFlowStore store, TimeProvider? timeProvider = null, FlowLimits? limits = null)
@@ -30,6 +33,14 @@ public sealed class FlowLibrary : IFlowResolver
         _time = timeProvider ?? TimeProvider.System;
         _limits = limits ?? FlowLimits.Default;
     }
+
+    /// <summary>
+    /// How long <see cref="ResolveAsync(string, string, CancellationToken)"/> (every call that enters a flow) reuses the
+    /// aliases it read for a flow before reading them from the store again (default 1 s; zero reads them every time).
+    /// Changes made through this library apply at once; this bounds how late a change made elsewhere (another host on
+    /// the same database) is seen. Without it, each call cost a store read for the aliases and one for the version.
+    /// </summary>
+    public TimeSpan AliasRefreshInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Saves <paramref name="json"/> as the draft of the flow it names; returns its validation (a draft may be invalid).</summary>
     /// <exception cref="InvalidFlowException">The document has no readable flow id.</exception>
@@ -89,6 +100,7 @@ public sealed class FlowLibrary : IFlowResolver
         _ = await _store.GetVersionAsync(flowId, number, cancellationToken).ConfigureAwait(false)
             ?? throw new KeyNotFoundException($"flow '{flowId}' has no version {number}");
         await _store.SetAliasAsync(flowId, alias, number, cancellationToken).ConfigureAwait(false);
+        _aliases.TryRemove(flowId, out _);
     }
 
     /// <summary>Moves <paramref name="alias"/> back to the version published before the one it points at; returns that version.</summary>
@@ -105,6 +117,7 @@ public sealed class FlowLibrary : IFlowResolver
         var previous = versions.LastOrDefault(v => v.Number < current)
             ?? throw new InvalidOperationException($"alias '{alias}' of flow '{flowId}' is at its first version ({current}); there is nothing to roll back to");
         await _store.SetAliasAsync(flowId, alias, previous.Number, cancellationToken).ConfigureAwait(false);
+        _aliases.TryRemove(flowId, out _);
         return previous;
     }
 
@@ -156,16 +169,52 @@ public sealed class FlowLibrary : IFlowResolver
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// A published version is read and compiled once; an alias is looked up in aliases at most
+    /// <see cref="AliasRefreshInterval"/> old. The draft is read every time.
+    /// </remarks>
     public async ValueTask<CompiledFlow?> ResolveAsync(string flowId, string versionOrAlias, CancellationToken cancellationToken)
     {
-        var content = await GetContentAsync(flowId, versionOrAlias, cancellationToken).ConfigureAwait(false);
-        if (content is null)
+        ArgumentNullException.ThrowIfNull(flowId);
+        ArgumentNullException.ThrowIfNull(versionOrAlias);
+        if (versionOrAlias == Draft)
         {
-            return null;
+            var draft = (await _store.GetDraftAsync(flowId, cancellationToken).ConfigureAwait(false))?.Content;
+            return draft is null ? null : Compiled(draft);
         }
 
-        var hash = FlowContent.Hash(content);
-        return _compiled.GetOrAdd(hash, _ => CompiledFlow.Compile(content, _limits));
+        if (!int.TryParse(versionOrAlias, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
+        {
+            var aliases = await AliasesForCallsAsync(flowId, cancellationToken).ConfigureAwait(false);
+            if (!aliases.TryGetValue(versionOrAlias, out number))
+            {
+                return null;
+            }
+        }
+
+        if (_published.TryGetValue((flowId, number), out var compiled))
+        {
+            return compiled;
+        }
+
+        var version = await _store.GetVersionAsync(flowId, number, cancellationToken).ConfigureAwait(false);
+        return version is null ? null : _published.GetOrAdd((flowId, number), Compiled(version.Content));
+    }
+
+    private CompiledFlow Compiled(string content) => _compiled.GetOrAdd(FlowContent.Hash(content), _ => CompiledFlow.Compile(content, _limits));
+
+    private async ValueTask<IReadOnlyDictionary<string, int>> AliasesForCallsAsync(string flowId, CancellationToken cancellationToken)
+    {
+        var now = _time.GetTimestamp();
+        if (AliasRefreshInterval > TimeSpan.Zero && _aliases.TryGetValue(flowId, out var cached)
+            && _time.GetElapsedTime(cached.ReadAt, now) < AliasRefreshInterval)
+        {
+            return cached.Aliases;
+        }
+
+        var aliases = await _store.GetAliasesAsync(flowId, cancellationToken).ConfigureAwait(false);
+        _aliases[flowId] = (aliases, now);
+        return aliases;
     }
 
     /// <summary>Resolves what a phone number is bound to (<c>flow@live</c>, <c>flow@3</c>); <see langword="null"/> if it does not exist.</summary>
