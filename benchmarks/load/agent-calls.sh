@@ -205,6 +205,7 @@ for _ in $(seq 90); do
   last=$now; sleep 1
 done
 records=$(q "select count(*) from call_records")
+api metrics >"$WORK/metrics.json" 2>/dev/null || echo '{}' >"$WORK/metrics.json"
 reached=$(q "select count(*) from call_records where agent_id is not null and agent_answered_at is not null")
 statuses=$(q "select group_concat(status || ' ' || n, ', ') from (select status, count(*) n from call_records group by status)")
 recordings=$(q "select count(*) from recordings")
@@ -217,7 +218,7 @@ warnings=$(grep -c -i "warn\|fail\|error" "$WORK/server.log" || true)
 
 python3 - "$WORK" "$began" "$ended" "$RATE" "$SECONDS_TO_RUN" "$CALL_MS" "$AGENTS" "$ticks" "$status" "$agent_status" \
   "$records" "$reached" "$recordings" "$wav_files" "$load_at_start" "$SIPP_RTP" "$statuses" "$warnings" <<'PY'
-import csv, glob, sys
+import csv, glob, json, sys
 (work, began, ended, rate, secs, call_ms, agents, ticks, status, agent_status, records, reached, recordings, wavs,
  load, rtp, statuses, warnings) = sys.argv[1:]
 def stats(name):
@@ -251,6 +252,10 @@ def peak_overlap(name):
     return peak
 cpu_ticks, peak_kib = (int(x) for x in open(f"{work}/usage").read().split())
 sipp_ticks = sum(int(open(f"{work}/usage-{side}").read().split()[0]) for side in ('caller', 'agent'))
+try:
+    metrics = {i["name"]: i for i in json.load(open(f"{work}/metrics.json")).get("instruments", [])}
+except (ValueError, KeyError):
+    metrics = {}
 print(f"target: {rate} calls/s into the IVR for {secs} s, {call_ms} ms calls, {agents} agents, sipp RTP: {rtp}; load average at start {load}")
 print(f"callers (sipp uac): {c_att} attempted, {c_ok} successful, {c_fail} failed; achieved {c_ok / wall:.0f} calls/s over {wall:.1f} s; peak {c_peak} calls at once")
 print(f"agent phones (sipp uas): {a_att} agent legs, {a_ok} successful, {a_fail} failed (incl. 1 warm-up call); peak {a_peak} agent legs at once (sipp's count, incl. 4 s time-wait)")
@@ -261,6 +266,11 @@ print(f"queue wait (call records, agent answer - queue entry): p50 {pct_of(waits
 print(f"peak at once from the call records: {peak_overlap('call-spans')} calls in progress (IVR, queue or bridged), {peak_overlap('bridge-spans')} caller-agent bridges (RTP relayed and recorded)")
 print(f"call records: {records} ({statuses}); reached an agent: {reached}; recordings: {recordings} indexed, {wavs} WAV files")
 print(f"host: CPU {cpu_ticks / int(ticks) / wall * 100:.0f}% of one core on average, peak RSS {peak_kib / 1024:.0f} MiB; the two sipp processes: {sipp_ticks / int(ticks) / wall * 100:.0f}% of one core; server log lines at Warning+: {warnings}")
+if "media.clock.skipped_ticks" in metrics:
+    skipped = metrics["media.clock.skipped_ticks"]["value"]
+    lateness = metrics.get("media.clock.lateness", {})
+    print(f"media clock (since the server started): {skipped:.0f} ticks skipped (10 ms each, summed over its threads); "
+          f"lateness max {1000 * (lateness.get('max') or 0):.0f} ms over {lateness.get('count') or 0} wake-ups")
 print(f"sipp exit codes: callers {status}, agent phones {agent_status}")
 PY
 if [ "$warnings" != 0 ]; then
