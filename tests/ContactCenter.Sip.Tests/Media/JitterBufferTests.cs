@@ -36,6 +36,14 @@ public sealed class JitterBufferTests
     }
 
     [Fact]
+    public void A_buffer_larger_than_an_array_can_hold_is_refused_at_construction()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new JitterBuffer(depth: 3, capacity: 1_000_000, maxPayload: 10_000));
+
+        Assert.Contains("1000000 frames of 10000 bytes", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_released_buffer_is_empty_and_takes_a_new_stream_with_full_size_payloads()
     {
         var buffer = new JitterBuffer(depth: 2, capacity: 4, maxPayload: 480);

@@ -64,6 +64,11 @@ public sealed class JitterBuffer
         ArgumentOutOfRangeException.ThrowIfLessThan(depth, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, depth + 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxPayload, 1);
+        if ((long)capacity * maxPayload > Array.MaxLength)
+        {
+            throw new ArgumentOutOfRangeException(nameof(capacity), capacity, $"A jitter buffer holds at most {Array.MaxLength} bytes: {capacity} frames of {maxPayload} bytes is more.");
+        }
+
         Depth = depth;
         _capacity = capacity;
         _maxPayload = maxPayload;
