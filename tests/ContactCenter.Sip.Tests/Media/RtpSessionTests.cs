@@ -346,6 +346,57 @@ public sealed class RtpSessionTests
     }
 
     [Fact]
+    public async Task Intervals_the_clock_skipped_move_the_prompt_and_the_timestamp_on_and_mark_the_next_packet()
+    {
+        await using var call = new Call();
+        var source = new CountingSource();
+        call.A.Source = source;
+        call.Clock.Unsubscribe(call.A);
+        var a = (IMediaClockSubscriber)call.A;
+        // A 20 ms session acts on every other 10 ms tick; which ones depends on its random phase.
+        var sent = call.A.Statistics.PacketsSent;
+        a.OnTick(1000);
+        var first = call.A.Statistics.PacketsSent > sent ? 1000L : 1001L;
+        a.OnTick(1001);
+        a.OnTick(first + 2);
+        var before = LastAudioPacket(call);
+        var reads = source.Reads;
+
+        // The clock fell behind and dropped ticks first + 3 to first + 11: four of this session's intervals.
+        a.OnTick(first + 12);
+
+        var after = LastAudioPacket(call);
+        Assert.Equal(5, source.Reads - reads);
+        Assert.Equal((ushort)(before.SequenceNumber + 1), after.SequenceNumber);
+        Assert.Equal(before.Timestamp + (5 * 160), after.Timestamp);
+        Assert.False(before.Marker);
+        Assert.True(after.Marker);
+
+        // Back to one interval per packet: nothing more is made up.
+        a.OnTick(first + 14);
+        Assert.Equal(6, source.Reads - reads);
+        Assert.Equal(after.Timestamp + 160, LastAudioPacket(call).Timestamp);
+    }
+
+    private static RtpHeader LastAudioPacket(Call call)
+    {
+        Assert.True(RtpPacket.TryParse(call.Network.Log.Last(l => l.From.Port == 20000 && l.Data.Length == 172).Data, out var header, out _));
+        return header;
+    }
+
+    private sealed class CountingSource : IAudioSource
+    {
+        public int Reads { get; private set; }
+
+        public int Read(Span<short> frame)
+        {
+            Reads++;
+            frame.Fill((short)(1000 + Reads));
+            return frame.Length;
+        }
+    }
+
+    [Fact]
     public async Task A_tick_already_running_when_the_session_is_disposed_sends_nothing_and_does_not_throw()
     {
         var call = new Call();

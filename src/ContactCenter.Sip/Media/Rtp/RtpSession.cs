@@ -118,6 +118,11 @@ public sealed class RtpSession : IMediaClockSubscriber, IAsyncDisposable
     // The packet being sent, reused for every packet (written and sent under the session lock); room for an SRTP tag.
     private readonly byte[] _packet = new byte[RtpPacketizer.MaxPacketLength + SrtpContext.MaxRtpOverhead];
     private long _phase;
+    // The last tick this session acted on (the clock's thread only): a larger step than one packet interval means the
+    // clock skipped ticks.
+    private long _lastIntervalTick = -1;
+    // The most skipped intervals made up for at once (5 s at 20 ms): bounds the work after a very long stall.
+    private const int MaxMissedIntervals = 250;
     private long _lastRtcp;
     private long _sent;
     private long _refused;
@@ -429,6 +434,13 @@ public sealed class RtpSession : IMediaClockSubscriber, IAsyncDisposable
 
         var samples = audio.Ptime * 8;
         var frame = _pcm.AsSpan(0, samples);
+        var missed = MissedIntervals(tick, ticksPerPacket);
+        for (var i = 0; i < missed; i++)
+        {
+            PlayOut(audio, frame, sinks);
+            SkipFrame(audio, samples);
+        }
+
         PlayOut(audio, frame, sinks);
         SendFrame(audio, samples);
 
@@ -664,6 +676,61 @@ public sealed class RtpSession : IMediaClockSubscriber, IAsyncDisposable
         foreach (var sink in sinks)
         {
             sink.Write(frame);
+        }
+    }
+
+    /// <summary>
+    /// How many of this session's packet intervals the clock skipped before <paramref name="tick"/> (it fell behind by
+    /// more than it catches up and dropped ticks). Only the clock's thread calls this, once per interval.
+    /// </summary>
+    private int MissedIntervals(long tick, int ticksPerPacket)
+    {
+        var last = _lastIntervalTick;
+        _lastIntervalTick = tick;
+        if (last < 0 || tick <= last)
+        {
+            return 0;
+        }
+
+        return (int)Math.Clamp(((tick - last) / ticksPerPacket) - 1, 0, MaxMissedIntervals);
+    }
+
+    /// <summary>
+    /// A packet interval the clock skipped: media time follows the wall clock, so what would have been sent then is
+    /// taken from the source and dropped, and the RTP timestamp moves on with the marker set on the next packet (a gap
+    /// the peer sees as such). Without this a prompt played late by every skipped interval, and the stream fell further
+    /// behind real time for the rest of the call. Nothing is done while a DTMF event is being sent (its packets keep
+    /// their own timing) or by a leg a relay feeds (the relay sends what arrives).
+    /// </summary>
+    private void SkipFrame(NegotiatedAudio audio, int samples)
+    {
+        if (ExternallyFed)
+        {
+            return;
+        }
+
+        var source = Source;
+        lock (_gate)
+        {
+            if (_eventSender.IsBusy)
+            {
+                return;
+            }
+
+            if (!audio.Direction.Sends() || _latch.Destination is null)
+            {
+                // What SendFrame does when nothing is sent: time passes, the source waits.
+                _packetizer.AdvanceTimestamp(samples);
+                _marker = true;
+                return;
+            }
+        }
+
+        source?.Read(_pcm.AsSpan(0, samples));
+        lock (_gate)
+        {
+            _packetizer.AdvanceTimestamp(samples);
+            _marker = true;
         }
     }
 
