@@ -16,7 +16,8 @@ public interface IMediaClockSubscriber
 /// The one pacing clock for all media: every subscriber is called on each tick (default every 10 ms),
 /// instead of a timer per call. Ticks are computed from the elapsed time since the start, not counted from
 /// timer firings, so timer lateness never accumulates into drift: a late wake-up runs the missed ticks
-/// at once (up to <see cref="MaxCatchUpTicks"/>; beyond that ticks are skipped and counted).
+/// at once (up to <see cref="MaxCatchUpTicks"/>; beyond that ticks are skipped and counted, and a
+/// <see cref="RtpSession"/> makes up the intervals it missed at its next one, without sending them).
 /// Driven by a <see cref="TimeProvider"/>, so tests run it in virtual time. On the system clock the ticks run on
 /// threads of their own (see <see cref="DedicatedThreads"/>), so a busy thread pool (socket completions, the
 /// application's own work) never delays a tick.
