@@ -116,22 +116,34 @@ internal sealed class MeasureWindow
 }
 
 /// <summary>
-/// Wraps a call's prompt: the session reads a frame right before it builds and sends each packet, so the time between
-/// reads is the gap between sent packets. Optionally copies the frame to a recorder channel.
+/// Wraps a call's prompt and measures the gap between the packets the session sends. The session reads a frame right
+/// before it builds and sends each packet, but it also reads (and drops) the frames of intervals its clock skipped, so a
+/// read counts as a send only once the session's sent-packet count shows it went out: at each read, the previous read
+/// is taken as sent if the count grew since then. Optionally copies each frame to a recorder channel.
 /// </summary>
-internal sealed class MeteredSource(IAudioSource inner, GapHistogram gaps, MeasureWindow window, IAudioSink? copy) : IAudioSource
+internal sealed class MeteredSource(IAudioSource inner, GapHistogram gaps, MeasureWindow window, IAudioSink? copy, Func<long> packetsSent) : IAudioSource
 {
-    private long _last;
+    private long _lastSent;
+    private long _sentCount = -1;
+    private long _pendingRead;
 
     public int Read(Span<short> frame)
     {
         var now = Stopwatch.GetTimestamp();
-        if (_last != 0 && window.IsOpen)
+        var sent = packetsSent();
+        if (_pendingRead != 0 && sent > _sentCount)
         {
-            gaps.Add(now - _last);
+            // The previous read went out as a packet.
+            if (_lastSent != 0 && window.IsOpen)
+            {
+                gaps.Add(_pendingRead - _lastSent);
+            }
+
+            _lastSent = _pendingRead;
         }
 
-        _last = now;
+        _sentCount = sent;
+        _pendingRead = now;
         var produced = inner.Read(frame);
         copy?.Write(frame[..produced]);
         return produced;

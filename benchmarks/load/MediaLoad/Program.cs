@@ -78,7 +78,7 @@ if (role == "callee")
         rtp.Apply(answer.Audio);
         var recorder = new CallRecorder(Path.Combine(recordings, call.CallId + ".wav"));
         rtp.AddSink(recorder.Caller);
-        rtp.Source = new MeteredSource(new PromptPlayer([PromptItem.Clip(prompts.Get(promptPath))], loops: 0), sendGaps, window, recorder.Agent);
+        rtp.Source = new MeteredSource(new PromptPlayer([PromptItem.Clip(prompts.Get(promptPath))], loops: 0), sendGaps, window, recorder.Agent, () => rtp.Statistics.PacketsSent);
         rtp.PayloadObserver = new ArrivalMeter(arrivalGaps, window);
         lock (gate)
         {
@@ -140,7 +140,7 @@ else
             }
 
             rtp.Apply(sdp.AcceptAnswer(SessionDescription.Parse(call.RemoteSdp.Span)));
-            rtp.Source = new MeteredSource(new PromptPlayer([PromptItem.Clip(prompts.Get(promptPath))], loops: 0), sendGaps, window, null);
+            rtp.Source = new MeteredSource(new PromptPlayer([PromptItem.Clip(prompts.Get(promptPath))], loops: 0), sendGaps, window, null, () => rtp.Statistics.PacketsSent);
             rtp.PayloadObserver = new ArrivalMeter(arrivalGaps, window);
             rtp.Start();
             lock (gate)
