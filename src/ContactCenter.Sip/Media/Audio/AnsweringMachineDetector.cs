@@ -127,7 +127,7 @@ public sealed class AnsweringMachineDetector : IAudioSink
     private const int BlockSamples = BlockMilliseconds * 8;
 
     private readonly object _gate = new();
-    private readonly short[] _block = new short[BlockSamples];
+    private readonly SampleBlocks _blocks = new(BlockSamples);
     private readonly TaskCompletionSource<AnsweringMachineResult> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly long _initialSilence;
     private readonly long _greeting;
@@ -137,7 +137,6 @@ public sealed class AnsweringMachineDetector : IAudioSink
     private readonly long _betweenWords;
     private readonly int _maximumWords;
     private readonly double _thresholdSquared;
-    private int _filled;
     private long _elapsed;
     private long _silence;
     private long _voice;
@@ -185,14 +184,9 @@ public sealed class AnsweringMachineDetector : IAudioSink
         {
             while (!frame.IsEmpty && _result is null)
             {
-                var take = Math.Min(BlockSamples - _filled, frame.Length);
-                frame[..take].CopyTo(_block.AsSpan(_filled));
-                _filled += take;
-                frame = frame[take..];
-                if (_filled == BlockSamples)
+                if (_blocks.TryFill(ref frame, out var block))
                 {
-                    _filled = 0;
-                    OnBlock(IsVoiced(_block, _thresholdSquared));
+                    OnBlock(IsVoiced(block, _thresholdSquared));
                 }
             }
         }

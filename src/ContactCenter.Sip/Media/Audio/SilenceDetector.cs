@@ -11,12 +11,11 @@ public sealed class SilenceDetector : IAudioSink
     private const int BlockSamples = AnsweringMachineDetector.BlockMilliseconds * 8;
 
     private readonly object _gate = new();
-    private readonly short[] _block = new short[BlockSamples];
+    private readonly SampleBlocks _blocks = new(BlockSamples);
     private readonly TaskCompletionSource<bool> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly long _silence;
     private readonly long _maximum;
     private readonly double _thresholdSquared;
-    private int _filled;
     private long _elapsed;
     private long _quiet;
     private bool _done;
@@ -70,18 +69,13 @@ public sealed class SilenceDetector : IAudioSink
         {
             while (!frame.IsEmpty && !_done)
             {
-                var take = Math.Min(BlockSamples - _filled, frame.Length);
-                frame[..take].CopyTo(_block.AsSpan(_filled));
-                _filled += take;
-                frame = frame[take..];
-                if (_filled < BlockSamples)
+                if (!_blocks.TryFill(ref frame, out var block))
                 {
                     continue;
                 }
 
-                _filled = 0;
                 _elapsed += AnsweringMachineDetector.BlockMilliseconds;
-                _quiet = AnsweringMachineDetector.IsVoiced(_block, _thresholdSquared) ? 0 : _quiet + AnsweringMachineDetector.BlockMilliseconds;
+                _quiet = AnsweringMachineDetector.IsVoiced(block, _thresholdSquared) ? 0 : _quiet + AnsweringMachineDetector.BlockMilliseconds;
                 if (_quiet >= _silence)
                 {
                     Finish(true);

@@ -23,8 +23,7 @@ public sealed class InBandDtmfDetector
     private readonly Action<DtmfDigit> _onDigit;
     private readonly double[] _rowCoefficients = new double[4];
     private readonly double[] _columnCoefficients = new double[4];
-    private readonly short[] _block = new short[BlockSize];
-    private int _filled;
+    private readonly SampleBlocks _blocks = new(BlockSize);
     private char? _candidate;
     private int _candidateBlocks;
     private char? _reported;
@@ -54,14 +53,9 @@ public sealed class InBandDtmfDetector
     {
         while (!samples.IsEmpty)
         {
-            var take = Math.Min(BlockSize - _filled, samples.Length);
-            samples[..take].CopyTo(_block.AsSpan(_filled));
-            _filled += take;
-            samples = samples[take..];
-            if (_filled == BlockSize)
+            if (_blocks.TryFill(ref samples, out var block))
             {
-                _filled = 0;
-                OnBlock(Analyse(_block));
+                OnBlock(Analyse(block));
             }
         }
     }
@@ -69,7 +63,7 @@ public sealed class InBandDtmfDetector
     /// <summary>Forgets any tone in progress.</summary>
     public void Reset()
     {
-        _filled = 0;
+        _blocks.Clear();
         _candidate = null;
         _candidateBlocks = 0;
         _reported = null;
