@@ -133,7 +133,7 @@ internal sealed class ConnectedSession : IDisposable
         CallerRtp.RemoveSink(recorder.Caller);
         LegRtp.RemoveSink(recorder.Agent);
         var duration = recorder.Duration;
-        recorder.Dispose();
+        await recorder.DisposeAsync().ConfigureAwait(false);
         _call.Recorder = null;
         var full = _runtime.Storage.ResolveRecordingPath(_recordingPath!);
         var size = File.Exists(full) ? new FileInfo(full).Length : 0;

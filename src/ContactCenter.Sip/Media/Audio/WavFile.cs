@@ -307,6 +307,9 @@ public sealed class WavWriter : IDisposable
     /// <summary>1 or 2.</summary>
     public int Channels { get; }
 
+    /// <summary>The stream written to.</summary>
+    internal Stream Stream => _stream;
+
     /// <summary>Audio bytes written so far.</summary>
     public long DataBytes => _dataBytes;
 
@@ -371,11 +374,18 @@ public sealed class WavWriter : IDisposable
             return;
         }
 
-        UpdateHeader();
-        _disposed = true;
-        if (!_leaveOpen)
+        try
         {
-            _stream.Dispose();
+            UpdateHeader();
+        }
+        finally
+        {
+            // Closed even when the last write fails: the stream's owner learns of the failure, and the file is released.
+            _disposed = true;
+            if (!_leaveOpen)
+            {
+                _stream.Dispose();
+            }
         }
     }
 }

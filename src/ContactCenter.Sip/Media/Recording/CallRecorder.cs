@@ -4,15 +4,18 @@ namespace ContactCenter.Sip.Media;
 /// Records both directions of a call into a two-channel 8 kHz 16-bit WAV: the caller on the left, the agent
 /// on the right. Attach <see cref="Caller"/> as a sink of the caller leg's session and <see cref="Agent"/> of
 /// the agent leg's. The file is written as audio arrives and its header is rewritten at least every
-/// <see cref="HeaderInterval"/> of audio (default 1 s), so a crash loses at most that much. While paused
+/// <see cref="HeaderInterval"/> of audio (default 1 s), so a crash loses about that much. While paused
 /// (e.g. while the caller reads a card number) audio is dropped, or replaced by silence when
-/// <see cref="SilenceWhilePaused"/> is set. Thread-safe.
+/// <see cref="SilenceWhilePaused"/> is set. Recording to a path, the file is written by a background thread, so the
+/// media clock that hands over the audio never waits for the disk; dispose (or <see cref="DisposeAsync"/>) returns
+/// once the file is complete. Thread-safe.
 /// </summary>
-public sealed class CallRecorder : IDisposable
+public sealed class CallRecorder : IDisposable, IAsyncDisposable
 {
     private const int MaxLagSamples = G711.SampleRate; // one side silent for 1 s is padded
     private readonly object _gate = new();
     private readonly WavWriter _writer;
+    private readonly WriteBehindFile? _file;
     // A side holds at most MaxLagSamples plus one frame before the other is padded: twice that never overflows.
     private readonly SampleFifo _left = new(2 * MaxLagSamples);
     private readonly SampleFifo _right = new(2 * MaxLagSamples);
@@ -23,11 +26,12 @@ public sealed class CallRecorder : IDisposable
     private bool _paused;
     private bool _disposed;
 
-    /// <summary>Creates a recording into a new file (fails if it exists).</summary>
+    /// <summary>Creates a recording into a new file (fails if it exists), written by a background thread.</summary>
     public CallRecorder(string path)
-        : this(new FileStream(path ?? throw new ArgumentNullException(nameof(path)), FileMode.CreateNew, FileAccess.Write, FileShare.Read, 16 * 1024))
+        : this(WriteBehindFile.CreateNew(path ?? throw new ArgumentNullException(nameof(path))))
     {
         Path = path;
+        _file = (WriteBehindFile)_writer.Stream;
     }
 
     /// <summary>Creates a recording into a writable, seekable stream (owned and closed by the recorder).</summary>
@@ -99,8 +103,26 @@ public sealed class CallRecorder : IDisposable
         }
     }
 
-    /// <summary>Writes what is pending, finalizes the header and closes the file.</summary>
+    /// <summary>Writes what is pending, finalizes the header and closes the file; returns once the file is complete.</summary>
+    /// <exception cref="IOException">Writing the file failed (the first error).</exception>
     public void Dispose()
+    {
+        Close();
+        _file?.Completion.GetAwaiter().GetResult();
+    }
+
+    /// <summary>Same as <see cref="Dispose"/>, without holding a thread while the file is completed.</summary>
+    /// <exception cref="IOException">Writing the file failed (the first error).</exception>
+    public async ValueTask DisposeAsync()
+    {
+        Close();
+        if (_file is { } file)
+        {
+            await file.Completion.ConfigureAwait(false);
+        }
+    }
+
+    private void Close()
     {
         lock (_gate)
         {
@@ -109,13 +131,18 @@ public sealed class CallRecorder : IDisposable
                 return;
             }
 
-            if (!_paused)
-            {
-                WritePairs(force: true);
-            }
-
             _disposed = true;
-            _writer.Dispose();
+            try
+            {
+                if (!_paused)
+                {
+                    WritePairs(force: true);
+                }
+            }
+            finally
+            {
+                _writer.Dispose();
+            }
         }
     }
 

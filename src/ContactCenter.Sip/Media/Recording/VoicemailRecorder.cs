@@ -60,8 +60,9 @@ public sealed class VoicemailOptions
 /// Records a caller's message into a mono 8 kHz 16-bit WAV. Attach it as a sink of the caller's session and
 /// pass digits to <see cref="OnDigit"/>. It ends on the termination digit, after the silence timeout, at the
 /// maximum length, or on <see cref="Stop"/>; silence is held back and written only when speech resumes, so the
-/// file does not end with the silence that ended it. The header is rewritten every second of audio.
-/// Thread-safe.
+/// file does not end with the silence that ended it. The header is rewritten every second of audio. Recording to a
+/// path, the file is written by a background thread, so the media clock that hands over the audio never waits for
+/// the disk. Thread-safe.
 /// </summary>
 public sealed class VoicemailRecorder : IAudioSink, IDisposable
 {
@@ -77,7 +78,7 @@ public sealed class VoicemailRecorder : IAudioSink, IDisposable
 
     /// <summary>Records into a new file (fails if it exists).</summary>
     public VoicemailRecorder(string path, VoicemailOptions? options = null)
-        : this(new FileStream(path ?? throw new ArgumentNullException(nameof(path)), FileMode.CreateNew, FileAccess.Write, FileShare.Read, 16 * 1024), options)
+        : this(WriteBehindFile.CreateNew(path ?? throw new ArgumentNullException(nameof(path))), options)
     {
     }
 
@@ -89,7 +90,7 @@ public sealed class VoicemailRecorder : IAudioSink, IDisposable
         _writer = new WavWriter(stream, channels: 1);
     }
 
-    /// <summary>Completes when the recording ends; the file is closed by then.</summary>
+    /// <summary>Completes when the recording ends and the file is closed; faulted with an <see cref="IOException"/> when writing it failed.</summary>
     public Task<VoicemailResult> Completion => _completion.Task;
 
     /// <inheritdoc />
@@ -196,8 +197,40 @@ public sealed class VoicemailRecorder : IAudioSink, IDisposable
         }
 
         _ended = true;
-        var duration = _writer.Duration;
-        _writer.Dispose();
-        _completion.TrySetResult(new VoicemailResult(end, duration, _heardSpeech));
+        var result = new VoicemailResult(end, _writer.Duration, _heardSpeech);
+        try
+        {
+            _writer.Dispose();
+        }
+        catch (IOException ex)
+        {
+            _completion.TrySetException(ex);
+            return;
+        }
+
+        if (_writer.Stream is not WriteBehindFile file)
+        {
+            _completion.TrySetResult(result);
+            return;
+        }
+
+        // Ends once the writer's thread has closed the file (never on the clock thread that ended the message).
+        file.Completion.ContinueWith(
+            (closed, state) =>
+            {
+                var (completion, result) = ((TaskCompletionSource<VoicemailResult>, VoicemailResult))state!;
+                if (closed.Exception?.InnerException is { } error)
+                {
+                    completion.TrySetException(error);
+                }
+                else
+                {
+                    completion.TrySetResult(result);
+                }
+            },
+            (_completion, result),
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
     }
 }
