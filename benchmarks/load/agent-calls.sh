@@ -25,7 +25,10 @@
 # caller-agent bridges), INVITE-to-200 p50/p99 at the caller (IVR answer) and INVITE-received-to-ACK-received at the
 # agent phone, time in the IVR and queue wait p50/p99 (call records), calls that reached an agent, call records by
 # status, recordings (index rows and WAV files), host CPU and peak RSS, the two sipp processes' CPU, the load average
-# at the start, server warnings and sipp errors by kind.
+# at the start, the media clock's skipped ticks and worst lateness, the SIP retransmissions the host sent, the RTP
+# packets it sent (and their share of the 20 ms frames due on its sending legs, from the call records) and received,
+# server warnings and sipp errors by kind. GC_SERVER=0 runs the host with the workstation garbage collector (default 1:
+# server; no difference measured at the default load, 2026-11-22 09:26 UTC).
 # Needs sipp (Debian package sip-tester, with RTP streaming), espeak-ng, sox, sqlite3, curl, python3, the .NET SDK.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -120,7 +123,7 @@ sed "s|AGENT_WAV|$WORK/agent.wav|" $HERE/agent.xml >"$WORK/agent.xml"
 [ "$SIPP_RTP" = both ] || sed -i '/rtp_stream=/d' "$WORK/caller.xml"
 [ "$SIPP_RTP" = none ] && sed -i '/rtp_stream=/d' "$WORK/agent.xml"
 
-DOTNET_gcServer=1 dotnet "$CLI" serve --config "$WORK/config.json" >"$WORK/server.log" 2>&1 &
+DOTNET_gcServer=${GC_SERVER:-1} dotnet "$CLI" serve --config "$WORK/config.json" >"$WORK/server.log" 2>&1 &
 SERVER=$!
 for _ in $(seq 300); do curl -sf "http://127.0.0.1:$WEB/health/ready" >/dev/null 2>&1 && break; sleep 0.2; done
 kill -0 $SERVER 2>/dev/null && curl -sf "http://127.0.0.1:$WEB/health/ready" >/dev/null || { echo "the contact center did not start:" >&2; cat "$WORK/server.log" >&2; exit 1; }
@@ -250,6 +253,13 @@ def peak_overlap(name):
         now += step
         peak = max(peak, now)
     return peak
+def span_seconds(name):
+    total = 0
+    for line in open(f"{work}/{name}"):
+        parts = line.split()
+        if len(parts) == 2 and all(p.isdigit() for p in parts):
+            total += (int(parts[1]) - int(parts[0])) / 1e6
+    return total
 cpu_ticks, peak_kib = (int(x) for x in open(f"{work}/usage").read().split())
 sipp_ticks = sum(int(open(f"{work}/usage-{side}").read().split()[0]) for side in ('caller', 'agent'))
 try:
@@ -271,6 +281,17 @@ if "media.clock.skipped_ticks" in metrics:
     lateness = metrics.get("media.clock.lateness", {})
     print(f"media clock (since the server started): {skipped:.0f} ticks skipped (10 ms each, summed over its threads); "
           f"lateness max {1000 * (lateness.get('max') or 0):.0f} ms over {lateness.get('count') or 0} wake-ups")
+if "sip.retransmissions" in metrics:
+    print(f"SIP retransmissions sent by the host: {metrics['sip.retransmissions']['value']:.0f} (a request or answer the peer had "
+          f"not acknowledged within T1; the agent phone absorbs a retransmitted INVITE after its 200, as RFC 6026 asks)")
+if "rtp.packets.sent" in metrics:
+    sent = metrics["rtp.packets.sent"]["value"]
+    received = metrics.get("rtp.packets.received", {}).get("value", 0)
+    # The legs the host sends on for their whole span: every caller leg (greeting, hold music, then the agent's voice
+    # relayed), and with talking callers every agent leg from its answer (the caller's voice relayed). 50 frames/s.
+    legs_s = {"both": span_seconds("call-spans") + span_seconds("bridge-spans"), "agents": span_seconds("call-spans")}.get(rtp)
+    share = f" = {100 * sent / (50 * legs_s):.1f}% of the {50 * legs_s:,.0f} 20 ms frames due on its sending legs (call records)" if legs_s else ""
+    print(f"RTP packets the host sent: {sent:,.0f}{share}; received: {received:,.0f}")
 print(f"sipp exit codes: callers {status}, agent phones {agent_status}")
 PY
 if [ "$warnings" != 0 ]; then
