@@ -250,6 +250,24 @@ public sealed class CallTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_answered_call_is_not_hung_up_when_its_ring_timeout_passes()
+    {
+        var time = new ManualTimeProvider();
+        var caller = await StartAsync("ringer", time);
+        var incoming = NextIncomingCall(call => call.AnswerAsync(AnswerSdp));
+        var outgoing = await Within(caller.CallAsync(CallTo(_bob)));
+        var callee = await Within(incoming);
+        await Within(Reached(callee, SipCallState.Established));
+
+        time.Advance(new SipUserAgentOptions().RingTimeout + TimeSpan.FromSeconds(1));
+
+        // A ring timer left running would send a BYE now; a BYE over loopback ends the callee's side within milliseconds.
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        Assert.Equal(SipCallState.Established, outgoing.State);
+        Assert.False(callee.Ended.IsCompleted);
+    }
+
+    [Fact]
     public async Task Calls_work_over_tcp()
     {
         var bobTcp = await StartAsync("bobtcp", listen: "tcp:127.0.0.1:0");
