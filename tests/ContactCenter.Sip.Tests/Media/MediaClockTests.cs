@@ -89,6 +89,36 @@ public sealed class MediaClockTests
     }
 
     [Fact]
+    public void Skipped_ticks_are_reported_at_once_then_at_most_once_a_second_with_their_total()
+    {
+        var manual = new ManualTimeProvider();
+        var logger = new WarningRecorder();
+        using var clock = new MediaClock(new LateTimeProvider(manual, TimeSpan.FromMilliseconds(200)), logger: logger) { MaxCatchUpTicks = 5 };
+        clock.Subscribe(new Recorder());
+        clock.Start();
+
+        // Every wake-up comes 200 ms late, so each one skips ticks: about 4.5 wake-ups a second for 3 s.
+        for (var i = 0; i < 14; i++)
+        {
+            manual.Advance(TimeSpan.FromMilliseconds(210));
+        }
+
+        Assert.InRange(logger.Warnings.Count, 3, 4); // at once, then once in each later second (14 wake-ups, 2.9 s)
+
+        // The next report (the first wake-up a second after the last one) carries every skip not yet reported: step
+        // 100 ms at a time (at most one wake-up a step) until it comes.
+        var before = logger.Warnings.Count;
+        for (var i = 0; i < 20 && logger.Warnings.Count == before; i++)
+        {
+            manual.Advance(TimeSpan.FromMilliseconds(100));
+        }
+
+        var reports = logger.Warnings.Select(w => long.Parse(System.Text.RegularExpressions.Regex.Match(w, "skipped ([0-9]+) ticks").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(before + 1, reports.Count);
+        Assert.Equal(clock.SkippedTicks, reports.Sum());
+    }
+
+    [Fact]
     public void A_failing_subscriber_does_not_stop_the_others()
     {
         var time = new ManualTimeProvider();

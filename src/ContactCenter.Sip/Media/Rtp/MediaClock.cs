@@ -41,6 +41,9 @@ public sealed class MediaClock : IDisposable
     private long _start;
     private long _nextTick;
     private long _skipped;
+    private long _unreportedSkips;
+    // The timestamp of the last skip report; long.MinValue before the first.
+    private long _lastSkipReport = long.MinValue;
     private Action<long>? _runTick;
     private bool _disposed;
 
@@ -71,6 +74,9 @@ public sealed class MediaClock : IDisposable
 
     /// <summary>The tick interval.</summary>
     public TimeSpan Tick { get; }
+
+    /// <summary>The least time between two warnings about skipped ticks (default 1 s); the first is logged at once.</summary>
+    public TimeSpan SkipReportInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>The most missed ticks run at once after a late wake-up (default 5).</summary>
     public int MaxCatchUpTicks { get; init; } = 5;
@@ -295,13 +301,34 @@ public sealed class MediaClock : IDisposable
             Interlocked.Add(ref _skipped, skip);
             Metrics.SkippedTicks.Add(skip);
             Interlocked.Add(ref nextTick, skip);
-            MediaLog.ClockSkipped(_logger, skip);
+            ReportSkipped(skip);
         }
 
         while (nextTick < due)
         {
             run(nextTick);
             Interlocked.Increment(ref nextTick);
+        }
+    }
+
+    /// <summary>
+    /// Logs skipped ticks at once the first time, then at most once per <see cref="SkipReportInterval"/> with the ticks
+    /// skipped since the previous report: an overloaded machine skips on most wake-ups, and a line for each would add
+    /// to its load. <see cref="SkippedTicks"/> and the media.clock.skipped_ticks counter count every one.
+    /// </summary>
+    private void ReportSkipped(long skip)
+    {
+        Interlocked.Add(ref _unreportedSkips, skip);
+        var now = _time.GetTimestamp();
+        var last = Interlocked.Read(ref _lastSkipReport);
+        if (last != long.MinValue && _time.GetElapsedTime(last, now) < SkipReportInterval)
+        {
+            return;
+        }
+
+        if (Interlocked.CompareExchange(ref _lastSkipReport, now, last) == last)
+        {
+            MediaLog.ClockSkipped(_logger, Interlocked.Exchange(ref _unreportedSkips, 0));
         }
     }
 
