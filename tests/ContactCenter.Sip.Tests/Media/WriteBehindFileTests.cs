@@ -57,13 +57,13 @@ public sealed class WriteBehindFileTests
             from count in Gen.Choose(0, 40_000)
             from flush in Gen.Elements(false, true)
             select (Seek: seek, Count: count, Flush: flush);
+        var writer = new RecordingFileWriter(RecordingFileWriter.DefaultMaxQueuedBytes); // one writer thread for every case
         Check.One(Config.QuickThrowOnFailure.WithMaxTest(100), Prop.ForAll(
             Gen.ArrayOf(operation).ToArbitrary(),
             operations =>
             {
                 var target = new MemoryTarget();
                 var expected = new MemoryStream();
-                var writer = new RecordingFileWriter(RecordingFileWriter.DefaultMaxQueuedBytes);
                 var file = new WriteBehindFile(target, writer, "test.wav");
                 var value = (byte)1;
                 foreach (var (seek, count, flush) in operations)
