@@ -17,11 +17,13 @@ internal sealed class MediaMetrics : IDisposable
         Meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
         SessionsActive = Meter.CreateUpDownCounter<long>("rtp.sessions.active", "{session}", "RTP sessions started and not yet disposed.");
         PacketsSent = Meter.CreateCounter<long>("rtp.packets.sent", "{packet}", "RTP packets sent.");
+        PacketsRelayed = Meter.CreateCounter<long>("rtp.packets.relayed", "{packet}", "RTP packets sent as they arrived from the other leg of a bridge (counted in rtp.packets.sent too).");
         PacketsReceived = Meter.CreateCounter<long>("rtp.packets.received", "{packet}", "RTP packets accepted.");
         PacketsRefused = Meter.CreateCounter<long>("rtp.packets.refused", "{packet}", "RTP packets refused: malformed, from an unlatched source, or failing SRTP.");
         MediaTimeouts = Meter.CreateCounter<long>("rtp.media_timeouts", "{session}", "Sessions that received no RTP for the media timeout.");
         DtmfDigits = Meter.CreateCounter<long>("media.dtmf.digits", "{digit}", "DTMF digits received, by method.");
         SkippedTicks = Meter.CreateCounter<long>("media.clock.skipped_ticks", "{tick}", "Pacing ticks skipped because the process fell behind.");
+        FramesSkipped = Meter.CreateCounter<long>("rtp.frames.skipped", "{frame}", "Audio frames of a session's own source not sent because the clock skipped their interval (media time kept on the wall clock).");
         TickLateness = Meter.CreateHistogram<double>("media.clock.lateness", "s", "How late the pacing clock woke up after a tick was due.");
     }
 
@@ -30,6 +32,8 @@ internal sealed class MediaMetrics : IDisposable
     public UpDownCounter<long> SessionsActive { get; }
 
     public Counter<long> PacketsSent { get; }
+
+    public Counter<long> PacketsRelayed { get; }
 
     public Counter<long> PacketsReceived { get; }
 
@@ -40,6 +44,8 @@ internal sealed class MediaMetrics : IDisposable
     public Counter<long> DtmfDigits { get; }
 
     public Counter<long> SkippedTicks { get; }
+
+    public Counter<long> FramesSkipped { get; }
 
     public Histogram<double> TickLateness { get; }
 

@@ -98,6 +98,32 @@ public sealed class BridgingTests
     }
 
     [Fact]
+    public async Task Relayed_packets_are_counted_on_the_package_meter()
+    {
+        var relayedMeasured = 0L;
+        await using var rig = new Rig(AudioEncoding.Pcmu, AudioEncoding.Pcmu);
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            // Other tests run in parallel with their own clocks: count only this rig's meter.
+            if (ReferenceEquals(instrument.Meter, rig.Clock.Metrics.Meter) && instrument.Name == "rtp.packets.relayed")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref relayedMeasured, value));
+        listener.Start();
+        using var relay = new RtpRelay(rig.CallerLeg, rig.AgentLeg);
+        rig.CallerPhone.Source = new SineSource(700);
+        rig.AgentPhone.Source = new SineSource(300);
+
+        rig.Time.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.InRange(relay.ForwardedAToB + relay.ForwardedBToA, 96, 100);
+        Assert.Equal(relay.ForwardedAToB + relay.ForwardedBToA, Interlocked.Read(ref relayedMeasured));
+    }
+
+    [Fact]
     public async Task Different_codecs_are_transcoded()
     {
         await using var rig = new Rig(AudioEncoding.Pcmu, AudioEncoding.Pcma);

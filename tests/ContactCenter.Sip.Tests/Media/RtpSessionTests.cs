@@ -371,6 +371,7 @@ public sealed class RtpSessionTests
         Assert.Equal(before.Timestamp + (5 * 160), after.Timestamp);
         Assert.False(before.Marker);
         Assert.True(after.Marker);
+        Assert.Equal(4, call.A.Statistics.FramesSkipped);
 
         // Back to one interval per packet: nothing more is made up.
         a.OnTick(first + 14);

@@ -71,7 +71,12 @@ public interface IRtpPayloadObserver
 /// <param name="PacketsRefused">Packets refused: malformed, from an unlatched source, or failing SRTP.</param>
 /// <param name="RemoteFractionLost">The loss the peer reported for our stream (0-1), from its last RTCP report.</param>
 /// <param name="RtcpReceived">RTCP packets received and understood.</param>
-public readonly record struct RtpSessionStatistics(long PacketsSent, long PacketsReceived, long PacketsLost, double Jitter, long PacketsRefused, double RemoteFractionLost, long RtcpReceived);
+/// <param name="FramesSkipped">
+/// Audio frames of this session's own source (prompts, music, a mixer) not sent because the media clock skipped their
+/// interval: the machine fell behind, and media time stays on the wall clock. A relayed leg forwards what arrives as
+/// it is read, so it skips none.
+/// </param>
+public readonly record struct RtpSessionStatistics(long PacketsSent, long PacketsReceived, long PacketsLost, double Jitter, long PacketsRefused, double RemoteFractionLost, long RtcpReceived, long FramesSkipped);
 
 /// <summary>
 /// One call's audio over RTP: receives on a UDP port pair, plays received audio through a jitter buffer to
@@ -125,6 +130,7 @@ public sealed class RtpSession : IMediaClockSubscriber, IAsyncDisposable
     private const int MaxMissedIntervals = 250;
     private long _lastRtcp;
     private long _sent;
+    private long _framesSkipped;
     private long _refused;
     private long _rtcpCount;
     // Reused for every RTCP packet received and every report sent (under the session lock): no allocation per report.
@@ -250,7 +256,7 @@ public sealed class RtpSession : IMediaClockSubscriber, IAsyncDisposable
             lock (_gate)
             {
                 var main = MainSource();
-                return new RtpSessionStatistics(_sent, _accepted, Math.Max(0, main?.CumulativeLost ?? 0), (main?.Jitter ?? 0) / 8.0, _refused, _remoteFractionLost, _rtcpCount);
+                return new RtpSessionStatistics(_sent, _accepted, Math.Max(0, main?.CumulativeLost ?? 0), (main?.Jitter ?? 0) / 8.0, _refused, _remoteFractionLost, _rtcpCount, _framesSkipped);
             }
         }
     }
@@ -348,6 +354,10 @@ public sealed class RtpSession : IMediaClockSubscriber, IAsyncDisposable
 
             var length = _packetizer.WriteMedia(_packet, (byte)audio.PayloadType, payload, samples, marker);
             SendLocked(length, destination);
+            if (ExternallyFed)
+            {
+                _clock.Metrics.PacketsRelayed.Add(1);
+            }
         }
     }
 
@@ -726,11 +736,21 @@ public sealed class RtpSession : IMediaClockSubscriber, IAsyncDisposable
             }
         }
 
-        source?.Read(_pcm.AsSpan(0, samples));
+        var produced = source?.Read(_pcm.AsSpan(0, samples)) ?? 0;
+        var wouldSend = produced > 0 || _options.SendSilenceWhenIdle;
         lock (_gate)
         {
             _packetizer.AdvanceTimestamp(samples);
             _marker = true;
+            if (wouldSend)
+            {
+                _framesSkipped++;
+            }
+        }
+
+        if (wouldSend)
+        {
+            _clock.Metrics.FramesSkipped.Add(1);
         }
     }
 
