@@ -17,6 +17,7 @@ internal sealed class MediaMetrics : IDisposable
         Meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
         SessionsActive = Meter.CreateUpDownCounter<long>("rtp.sessions.active", "{session}", "RTP sessions started and not yet disposed.");
         PacketsSent = Meter.CreateCounter<long>("rtp.packets.sent", "{packet}", "RTP packets sent.");
+        PacketsPassedOver = Meter.CreateCounter<long>("rtp.packets.passed_over", "{packet}", "Received packets a relay did not forward because newer ones waited behind them (the clock fell behind); recorders still got them.");
         PacketsRelayed = Meter.CreateCounter<long>("rtp.packets.relayed", "{packet}", "RTP packets sent as they arrived from the other leg of a bridge (counted in rtp.packets.sent too).");
         PacketsReceived = Meter.CreateCounter<long>("rtp.packets.received", "{packet}", "RTP packets accepted.");
         PacketsRefused = Meter.CreateCounter<long>("rtp.packets.refused", "{packet}", "RTP packets refused: malformed, from an unlatched source, or failing SRTP.");
@@ -34,6 +35,8 @@ internal sealed class MediaMetrics : IDisposable
     public Counter<long> PacketsSent { get; }
 
     public Counter<long> PacketsRelayed { get; }
+
+    public Counter<long> PacketsPassedOver { get; }
 
     public Counter<long> PacketsReceived { get; }
 

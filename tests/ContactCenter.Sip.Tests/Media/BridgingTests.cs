@@ -124,6 +124,78 @@ public sealed class BridgingTests
     }
 
     [Fact]
+    public async Task A_read_on_the_tick_that_finds_a_backlog_relays_only_the_newest_packets_and_marks_the_jump()
+    {
+        var time = new ManualTimeProvider();
+        using var clock = new MediaClock(time);
+        var network = new MemoryNetwork();
+        var legOptions = new RtpSessionOptions { ReceiveOnClockTick = true, RelayBacklogLimit = 3 };
+        var callerLegTransport = network.Bind("10.0.1.1", 6000);
+        callerLegTransport.Queued = true;
+        await using var callerPhone = new RtpSession(network.Bind("10.0.0.1", 5000), clock, time, null, null);
+        await using var callerLeg = new RtpSession(callerLegTransport, clock, time, legOptions, null);
+        await using var agentLeg = new RtpSession(network.Bind("10.0.1.2", 6000), clock, time, legOptions, null);
+        await using var agentPhone = new RtpSession(network.Bind("10.0.0.2", 5000), clock, time, null, null);
+        foreach (var (phone, leg, phoneAddress, legAddress) in new[] { (callerPhone, callerLeg, "10.0.0.1", "10.0.1.1"), (agentPhone, agentLeg, "10.0.0.2", "10.0.1.2") })
+        {
+            var phoneSdp = new SdpSession(IPAddress.Parse(phoneAddress), 5000, new MediaCapabilities { Encodings = [AudioEncoding.Pcmu] });
+            var answer = new SdpSession(IPAddress.Parse(legAddress), 6000).CreateAnswer(phoneSdp.CreateOffer());
+            leg.Apply(answer.Audio);
+            phone.Apply(phoneSdp.AcceptAnswer(answer.Answer));
+            phone.Start();
+            leg.Start();
+        }
+
+        var recorded = new CollectingSink();
+        callerLeg.AddSink(recorded);
+        using var relay = new RtpRelay(callerLeg, agentLeg);
+        callerPhone.Source = new SineSource(700);
+        clock.Start();
+        time.Advance(TimeSpan.FromMilliseconds(200));
+        var forwardedBefore = relay.ForwardedAToB;
+        Assert.InRange(forwardedBefore, 8, 10); // one packet a read: all forwarded
+
+        // The caller leg's reads stall (its clock thread fell behind) while the phone goes on sending 20 packets.
+        clock.Unsubscribe(callerLeg);
+        time.Advance(TimeSpan.FromMilliseconds(400));
+        var lastToAgent = LastAudioHeader(network, agentPhone.LocalRtpEndPoint);
+        clock.Subscribe(callerLeg);
+        time.Advance(TimeSpan.FromMilliseconds(20));
+
+        // The read that finds them hands the relay the newest three; the agent's stream jumps over the rest, marked.
+        Assert.Equal(forwardedBefore + 3, relay.ForwardedAToB);
+        var toAgent = AudioHeaders(network, agentPhone.LocalRtpEndPoint).SkipWhile(h => h.SequenceNumber != lastToAgent.SequenceNumber).Skip(1).ToList();
+        Assert.Equal(3, toAgent.Count);
+        Assert.True(toAgent[0].Marker);
+
+        // The jump is the one in the caller's own stream, from the last packet forwarded before the stall (every packet
+        // was forwarded until then) to the first of the newest three.
+        var fromCaller = AudioHeaders(network, callerLeg.LocalRtpEndPoint);
+        var jump = fromCaller[^3].Timestamp - fromCaller[(int)forwardedBefore - 1].Timestamp;
+        Assert.True(jump >= 15 * 160, $"the caller's stream moved on by {jump} samples while the reads stalled");
+        Assert.Equal(lastToAgent.Timestamp + jump, toAgent[0].Timestamp);
+        Assert.False(toAgent[1].Marker);
+        Assert.Equal(toAgent[0].Timestamp + 160, toAgent[1].Timestamp);
+        Assert.Equal((ushort)(lastToAgent.SequenceNumber + 1), toAgent[0].SequenceNumber);
+    }
+
+    private static List<RtpHeader> AudioHeaders(MemoryNetwork network, IPEndPoint to)
+    {
+        var headers = new List<RtpHeader>();
+        foreach (var l in network.Log.Where(l => l.To.Equals(to)))
+        {
+            if (RtpPacket.TryParse(l.Data, out var h, out _) && h.PayloadType == 0)
+            {
+                headers.Add(h);
+            }
+        }
+
+        return headers;
+    }
+
+    private static RtpHeader LastAudioHeader(MemoryNetwork network, IPEndPoint to) => AudioHeaders(network, to)[^1];
+
+    [Fact]
     public async Task Different_codecs_are_transcoded()
     {
         await using var rig = new Rig(AudioEncoding.Pcmu, AudioEncoding.Pcma);

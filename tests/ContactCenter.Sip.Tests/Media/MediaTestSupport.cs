@@ -54,7 +54,12 @@ internal sealed class MemoryTransport(MemoryNetwork network, IPEndPoint rtp) : I
 
     public IPEndPoint LocalRtcpEndPoint { get; } = new(rtp.Address, rtp.Port + 1);
 
+    private readonly Queue<(byte[] Data, IPEndPoint From)> _waiting = new();
+
     public bool Disposed { get; private set; }
+
+    /// <summary>When set, RTP waits until <see cref="Poll"/> (like a socket read on the clock tick).</summary>
+    public bool Queued { get; set; }
 
     public void Start(DatagramHandler onRtp, DatagramHandler onRtcp)
     {
@@ -64,6 +69,10 @@ internal sealed class MemoryTransport(MemoryNetwork network, IPEndPoint rtp) : I
 
     public void Poll()
     {
+        while (_waiting.TryDequeue(out var datagram))
+        {
+            _onRtp?.Invoke(datagram.Data, datagram.From);
+        }
     }
 
     public void SendRtp(ReadOnlySpan<byte> datagram, IPEndPoint destination)
@@ -84,7 +93,14 @@ internal sealed class MemoryTransport(MemoryNetwork network, IPEndPoint rtp) : I
     {
         if (to.Equals(LocalRtpEndPoint))
         {
-            _onRtp?.Invoke(data, from);
+            if (Queued)
+            {
+                _waiting.Enqueue((data, from));
+            }
+            else
+            {
+                _onRtp?.Invoke(data, from);
+            }
         }
         else
         {

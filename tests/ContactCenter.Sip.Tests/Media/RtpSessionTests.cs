@@ -201,6 +201,18 @@ public sealed class RtpSessionTests
         Assert.Equal(1, timedOut);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(251)]
+    public void A_relay_backlog_limit_out_of_range_is_refused_with_its_name(int limit)
+    {
+        var clock = new MediaClock(new ManualTimeProvider());
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() =>
+            new RtpSession(new MemoryNetwork().Bind("10.0.0.1", 5000), clock, new ManualTimeProvider(), new RtpSessionOptions { RelayBacklogLimit = limit }, null));
+        Assert.Contains("RtpSessionOptions.RelayBacklogLimit must be from 1 to 250", error.Message, StringComparison.Ordinal);
+        clock.Dispose();
+    }
+
     [Fact]
     public async Task On_hold_the_held_side_sends_nothing_and_does_not_time_out()
     {

@@ -114,5 +114,7 @@ public sealed class RtpRelay : IDisposable
 
             Forwarded++;
         }
+
+        public void OnPayloadsPassedOver(RtpSession session, int packets, int samples) => target.SkipRelayed(samples);
     }
 }

@@ -37,8 +37,22 @@ public sealed class RtpSessionOptions
     /// </summary>
     public bool ReceiveOnClockTick { get; set; }
 
+    /// <summary>
+    /// With <see cref="ReceiveOnClockTick"/>: the most packets one read on the tick hands to a relay (default 5,
+    /// 100 ms of 20 ms packets). More wait only when the clock fell behind; the older ones are then too late for
+    /// the far end's jitter buffer and would only add delay and load, so only the newest this many are forwarded and
+    /// the relayed stream's timestamp jumps over the rest (marker set). Recorders and digit detection still get every
+    /// packet. From 1 to 250.
+    /// </summary>
+    public int RelayBacklogLimit { get; set; } = 5;
+
     internal void Validate()
     {
+        if (RelayBacklogLimit is < 1 or > 250)
+        {
+            throw new ArgumentOutOfRangeException(nameof(RelayBacklogLimit), RelayBacklogLimit, "RtpSessionOptions.RelayBacklogLimit must be from 1 to 250 packets.");
+        }
+
         if (MediaTimeout < TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(MediaTimeout), MediaTimeout, "RtpSessionOptions.MediaTimeout must be zero (off) or positive.");
@@ -61,6 +75,17 @@ public interface IRtpPayloadObserver
 {
     /// <summary>Called on the receive path for each accepted audio packet.</summary>
     void OnPayload(RtpSession session, in RtpHeader header, ReadOnlySpan<byte> payload);
+
+    /// <summary>
+    /// Called, before the packets that follow them, for accepted audio packets not handed over because newer ones
+    /// were waiting behind them (see <see cref="RtpSessionOptions.RelayBacklogLimit"/>).
+    /// </summary>
+    /// <param name="session">The receiving session.</param>
+    /// <param name="packets">How many were passed over.</param>
+    /// <param name="samples">The audio they held, in samples (their payload bytes for G.711).</param>
+    void OnPayloadsPassedOver(RtpSession session, int packets, int samples)
+    {
+    }
 }
 
 /// <summary>Counters of one session.</summary>
@@ -131,6 +156,14 @@ public sealed class RtpSession : IMediaClockSubscriber, IAsyncDisposable
     private long _lastRtcp;
     private long _sent;
     private long _framesSkipped;
+    // Relay hand-over held to the end of a read on the tick, so a backlog forwards only its newest packets.
+    private bool _holdRelay;
+    private HeldPayload[]? _held;
+    private int _heldStart;
+    private int _heldCount;
+    private int _passedOverPackets;
+    private int _passedOverSamples;
+    private bool _relayMarker;
     private long _refused;
     private long _rtcpCount;
     // Reused for every RTCP packet received and every report sent (under the session lock): no allocation per report.
@@ -352,7 +385,8 @@ public sealed class RtpSession : IMediaClockSubscriber, IAsyncDisposable
                 return;
             }
 
-            var length = _packetizer.WriteMedia(_packet, (byte)audio.PayloadType, payload, samples, marker);
+            var length = _packetizer.WriteMedia(_packet, (byte)audio.PayloadType, payload, samples, marker || _relayMarker);
+            _relayMarker = false;
             SendLocked(length, destination);
             if (ExternallyFed)
             {
@@ -439,8 +473,19 @@ public sealed class RtpSession : IMediaClockSubscriber, IAsyncDisposable
             return;
         }
 
-        // A polled transport hands over what arrived since the last playout now, just before it is played.
-        _transport.Poll();
+        // A polled transport hands over what arrived since the last playout now, just before it is played; a relay
+        // gets the newest of it once the read is done.
+        _holdRelay = _options.ReceiveOnClockTick && PayloadObserver is not null;
+        try
+        {
+            _transport.Poll();
+        }
+        finally
+        {
+            _holdRelay = false;
+        }
+
+        HandHeldPayloadsOn();
 
         var samples = audio.Ptime * 8;
         var frame = _pcm.AsSpan(0, samples);
@@ -583,7 +628,14 @@ public sealed class RtpSession : IMediaClockSubscriber, IAsyncDisposable
         // Outside the lock: a relay observer sends on the other leg, which takes that leg's lock.
         if (observed is { } h && PayloadObserver is { } observer)
         {
-            observer.OnPayload(this, h, observedPayload);
+            if (_holdRelay)
+            {
+                Hold(h, observedPayload);
+            }
+            else
+            {
+                observer.OnPayload(this, h, observedPayload);
+            }
         }
 
         if (digit is { } received)
@@ -712,6 +764,74 @@ public sealed class RtpSession : IMediaClockSubscriber, IAsyncDisposable
     /// behind real time for the rest of the call. Nothing is done while a DTMF event is being sent (its packets keep
     /// their own timing) or by a leg a relay feeds (the relay sends what arrives).
     /// </summary>
+    /// <summary>A relay passed over audio of the other leg: this leg's timestamp moves on by it, and the next packet is marked.</summary>
+    internal void SkipRelayed(int samples)
+    {
+        lock (_gate)
+        {
+            _packetizer.AdvanceTimestamp(samples);
+            _relayMarker = true;
+        }
+    }
+
+    /// <summary>Keeps a payload for the relay until the read on the tick is done; past the limit the oldest is passed over.</summary>
+    private void Hold(in RtpHeader header, ReadOnlySpan<byte> payload)
+    {
+        var limit = _options.RelayBacklogLimit;
+        _held ??= new HeldPayload[limit];
+        if (_heldCount == limit)
+        {
+            _passedOverPackets++;
+            _passedOverSamples += _held[_heldStart].Length;
+            _heldStart = (_heldStart + 1) % limit;
+            _heldCount--;
+        }
+
+        ref var slot = ref _held[(_heldStart + _heldCount) % limit];
+        if (slot.Payload is null || slot.Payload.Length < payload.Length)
+        {
+            slot.Payload = new byte[Math.Max(256, payload.Length)];
+        }
+
+        payload.CopyTo(slot.Payload);
+        slot.Length = payload.Length;
+        slot.Header = header;
+        _heldCount++;
+    }
+
+    private void HandHeldPayloadsOn()
+    {
+        if (_heldCount == 0 && _passedOverPackets == 0)
+        {
+            return;
+        }
+
+        var observer = PayloadObserver;
+        if (_passedOverPackets > 0)
+        {
+            _clock.Metrics.PacketsPassedOver.Add(_passedOverPackets);
+            observer?.OnPayloadsPassedOver(this, _passedOverPackets, _passedOverSamples);
+            _passedOverPackets = 0;
+            _passedOverSamples = 0;
+        }
+
+        while (_heldCount > 0)
+        {
+            ref var held = ref _held![_heldStart];
+            _heldStart = (_heldStart + 1) % _held.Length;
+            _heldCount--;
+            observer?.OnPayload(this, held.Header, held.Payload.AsSpan(0, held.Length));
+        }
+    }
+
+    /// <summary>A payload held for the relay until the read on the tick is done.</summary>
+    private struct HeldPayload
+    {
+        public byte[] Payload;
+        public int Length;
+        public RtpHeader Header;
+    }
+
     private void SkipFrame(NegotiatedAudio audio, int samples)
     {
         if (ExternallyFed)
