@@ -291,7 +291,15 @@ if "rtp.packets.sent" in metrics:
     # relayed), and with talking callers every agent leg from its answer (the caller's voice relayed). 50 frames/s.
     legs_s = {"both": span_seconds("call-spans") + span_seconds("bridge-spans"), "agents": span_seconds("call-spans")}.get(rtp)
     share = f" = {100 * sent / (50 * legs_s):.1f}% of the {50 * legs_s:,.0f} 20 ms frames due on its sending legs (call records)" if legs_s else ""
+    skipped_frames = metrics.get("rtp.frames.skipped", {}).get("value", 0)
+    relayed = metrics.get("rtp.packets.relayed", {}).get("value", 0)
+    own = sent - relayed
     print(f"RTP packets the host sent: {sent:,.0f}{share}; received: {received:,.0f}")
+    passed_over = metrics.get("rtp.packets.passed_over", {}).get("value", 0)
+    print(f"  of those sent, relayed between caller and agent: {relayed:,.0f} (passed over as too late, when a read on the tick "
+          f"found more than RelayBacklogLimit waiting: {passed_over:,.0f}); the host's own audio (greeting, "
+          f"hold music): {own:,.0f} sent, {skipped_frames:,.0f} frames not sent because the clock skipped them "
+          f"({100 * own / max(1, own + skipped_frames):.1f}% of its own frames sent)")
 print(f"sipp exit codes: callers {status}, agent phones {agent_status}")
 PY
 if [ "$warnings" != 0 ]; then
