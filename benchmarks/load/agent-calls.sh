@@ -10,7 +10,10 @@
 #   benchmarks/load/agent-calls.sh [RATE_PER_SECOND] [SECONDS] [CALL_MS] [AGENTS]
 #   defaults: 200 calls/s for 60 s, calls of 6000 ms, 1500 agents (about 1,250 callers at once, 700 of them bridged)
 #   environment: SIPP_RTP=both (default: callers and agents stream a PCMU tone with sipp's rtp_stream), agents (only
-#   the agents' phones send) or none (only our side sends: greeting, hold music; a bridge relays nothing);
+#   the agents' phones send), none (only our side sends: greeting, hold music; a bridge relays nothing) or responder
+#   (both sides talk, but their RTP comes from rtp-responder.c, compiled with gcc: one socket per side advertised in
+#   every SDP, answering each of our call legs with sendmmsg batches; it costs about half of sipp's rtp_stream, so the
+#   contact center gets more of the cores; sipp keeps the signalling);
 #   CLOCK_RT_PRIORITY (ContactCenter:Media:ClockRealtimePriority, default 0: off; needs root or CAP_SYS_NICE; at the
 #   default load it starves signalling: 2026-11-22 about 06:20 UTC, 7,010 of 12,000 callers timed out);
 #   CLOCK_THREADS (ContactCenter:Media:ClockThreads, default 0: the media clock's default, the core count; 4 on 2
@@ -49,13 +52,13 @@ AGENT_PORT=$((PORT + 20))
 CALLS=$((RATE * SECONDS_TO_RUN))
 NUMBER=+18005550100
 HERE=benchmarks/load/agents
-case "$SIPP_RTP" in both|agents|none) ;; *) echo "SIPP_RTP must be both, agents or none" >&2; exit 2 ;; esac
+case "$SIPP_RTP" in both|agents|none|responder) ;; *) echo "SIPP_RTP must be both, agents, none or responder" >&2; exit 2 ;; esac
 [ "$AGENTS" -ge 1 ] && [ "$AGENTS" -le 899999 ] || { echo "AGENTS must be 1 to 899999" >&2; exit 2; }
 
 WORK=$(mktemp -d)
-SERVER=""; AGENT_SIPP=""; CALLER_SIPP=""; SAMPLER=""
+SERVER=""; AGENT_SIPP=""; CALLER_SIPP=""; SAMPLER=""; RESPONDER=""
 cleanup() {
-  for pid in $SAMPLER $CALLER_SIPP $AGENT_SIPP; do kill "$pid" 2>/dev/null || true; done
+  for pid in $SAMPLER $CALLER_SIPP $AGENT_SIPP $RESPONDER; do kill "$pid" 2>/dev/null || true; done
   if [ -n "$SERVER" ]; then
     kill -INT "$SERVER" 2>/dev/null || true
     for _ in $(seq 100); do kill -0 "$SERVER" 2>/dev/null || break; sleep 0.2; done
@@ -121,7 +124,16 @@ sox -n -r 8000 -c 1 -e u-law "$WORK/agent.wav" synth 2 sine 660 vol 0.3
 sed "s|NUMBER|$NUMBER|g; s|CALLER_WAV|$WORK/caller.wav|" $HERE/caller.xml >"$WORK/caller.xml"
 sed "s|AGENT_WAV|$WORK/agent.wav|" $HERE/agent.xml >"$WORK/agent.xml"
 [ "$SIPP_RTP" = both ] || sed -i '/rtp_stream=/d' "$WORK/caller.xml"
-[ "$SIPP_RTP" = none ] && sed -i '/rtp_stream=/d' "$WORK/agent.xml"
+case "$SIPP_RTP" in none|responder) sed -i '/rtp_stream=/d' "$WORK/agent.xml" ;; esac
+if [ "$SIPP_RTP" = responder ]; then
+  # Every caller advertises the responder's first port and every agent phone its second; it answers each call leg
+  # of the contact center that sends there (symmetric RTP), batched from one socket per side.
+  sed -i 's/\[rtpstream_audio_port\]/47000/' "$WORK/caller.xml"
+  sed -i 's/\[rtpstream_audio_port\]/47002/' "$WORK/agent.xml"
+  gcc -O2 -o "$WORK/rtp-responder" benchmarks/load/rtp-responder.c -lm
+  "$WORK/rtp-responder" 47000 47002 >"$WORK/responder.out" 2>&1 &
+  RESPONDER=$!
+fi
 
 DOTNET_gcServer=${GC_SERVER:-1} dotnet "$CLI" serve --config "$WORK/config.json" >"$WORK/server.log" 2>&1 &
 SERVER=$!
@@ -185,6 +197,10 @@ sample_ticks $CALLER_SIPP "$WORK/done" "$WORK/usage-caller" &
 SAMPLER="$SAMPLER $!"
 sample_ticks $AGENT_SIPP "$WORK/done" "$WORK/usage-agent" &
 SAMPLER="$SAMPLER $!"
+if [ -n "$RESPONDER" ]; then
+  sample_ticks $RESPONDER "$WORK/done" "$WORK/usage-responder" &
+  SAMPLER="$SAMPLER $!"
+fi
 wait $CALLER_SIPP
 status=$?
 set -e
@@ -196,6 +212,10 @@ kill -USR1 $AGENT_SIPP 2>/dev/null || true
 for _ in $(seq 100); do kill -0 $AGENT_SIPP 2>/dev/null || break; sleep 0.2; done
 kill -INT $AGENT_SIPP 2>/dev/null || true
 set +e; wait $AGENT_SIPP; agent_status=$?; set -e; AGENT_SIPP=""
+if [ -n "$RESPONDER" ]; then
+  kill -INT "$RESPONDER" 2>/dev/null || true
+  set +e; wait "$RESPONDER"; set -e; RESPONDER=""
+fi
 
 # Call records are written when a call ends: wait until their count stops moving.
 DB="$WORK/data/contactcenter.db"
@@ -261,7 +281,9 @@ def span_seconds(name):
             total += (int(parts[1]) - int(parts[0])) / 1e6
     return total
 cpu_ticks, peak_kib = (int(x) for x in open(f"{work}/usage").read().split())
+import os
 sipp_ticks = sum(int(open(f"{work}/usage-{side}").read().split()[0]) for side in ('caller', 'agent'))
+responder_ticks = int(open(f"{work}/usage-responder").read().split()[0]) if os.path.exists(f"{work}/usage-responder") else None
 try:
     metrics = {i["name"]: i for i in json.load(open(f"{work}/metrics.json")).get("instruments", [])}
 except (ValueError, KeyError):
@@ -275,7 +297,9 @@ print(f"time in the IVR (answer to queue entry; the greeting alone lasts about 1
 print(f"queue wait (call records, agent answer - queue entry): p50 {pct_of(waits, 0.5):.1f} ms, p99 {pct_of(waits, 0.99):.1f} ms")
 print(f"peak at once from the call records: {peak_overlap('call-spans')} calls in progress (IVR, queue or bridged), {peak_overlap('bridge-spans')} caller-agent bridges (RTP relayed and recorded)")
 print(f"call records: {records} ({statuses}); reached an agent: {reached}; recordings: {recordings} indexed, {wavs} WAV files")
-print(f"host: CPU {cpu_ticks / int(ticks) / wall * 100:.0f}% of one core on average, peak RSS {peak_kib / 1024:.0f} MiB; the two sipp processes: {sipp_ticks / int(ticks) / wall * 100:.0f}% of one core; server log lines at Warning+: {warnings}")
+print(f"host: CPU {cpu_ticks / int(ticks) / wall * 100:.0f}% of one core on average, peak RSS {peak_kib / 1024:.0f} MiB; the two sipp processes: {sipp_ticks / int(ticks) / wall * 100:.0f}% of one core"
+      + (f"; the RTP responder: {responder_ticks / int(ticks) / wall * 100:.0f}%" if responder_ticks is not None else "")
+      + f"; server log lines at Warning+: {warnings}")
 if "media.clock.skipped_ticks" in metrics:
     skipped = metrics["media.clock.skipped_ticks"]["value"]
     lateness = metrics.get("media.clock.lateness", {})
@@ -289,7 +313,8 @@ if "rtp.packets.sent" in metrics:
     received = metrics.get("rtp.packets.received", {}).get("value", 0)
     # The legs the host sends on for their whole span: every caller leg (greeting, hold music, then the agent's voice
     # relayed), and with talking callers every agent leg from its answer (the caller's voice relayed). 50 frames/s.
-    legs_s = {"both": span_seconds("call-spans") + span_seconds("bridge-spans"), "agents": span_seconds("call-spans")}.get(rtp)
+    both = span_seconds("call-spans") + span_seconds("bridge-spans")
+    legs_s = {"both": both, "responder": both, "agents": span_seconds("call-spans")}.get(rtp)
     share = f" = {100 * sent / (50 * legs_s):.1f}% of the {50 * legs_s:,.0f} 20 ms frames due on its sending legs (call records)" if legs_s else ""
     skipped_frames = metrics.get("rtp.frames.skipped", {}).get("value", 0)
     relayed = metrics.get("rtp.packets.relayed", {}).get("value", 0)
@@ -306,6 +331,7 @@ if [ "$warnings" != 0 ]; then
   echo "server warnings and errors, by kind:"
   grep -i "warn\|fail\|error" "$WORK/server.log" | cut -c10- | sed -E 's/[0-9a-f]{8}-[0-9a-f-]{27}/ID/g' | cut -c1-160 | sort | uniq -c | sort -rn | head -n 10
 fi
+[ -s "$WORK/responder.out" ] && tail -n 1 "$WORK/responder.out"
 for f in "$WORK"/*errors.log; do
   [ -s "$f" ] || continue
   kinds=$(grep -o "Aborting call on [a-zA-Z ]*\|while expecting '[^']*' ([^)]*), received '[^ ]* [^ ]*\|Dead call [^ ]* ([a-z]*)\|Overload warning\|Call-Id '[^']*' for message" "$f" \
