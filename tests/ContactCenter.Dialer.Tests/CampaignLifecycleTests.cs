@@ -28,6 +28,22 @@ public sealed class CampaignLifecycleTests
     }
 
     [Fact]
+    public void A_dialer_disposed_while_it_hands_calls_to_its_port_finishes_that_hand_over_without_failing()
+    {
+        // The host disposes the dialer at shutdown while a pacing tick may be handing calls to the port on a timer
+        // thread; an exception there ends the process. Here the port itself disposes the dialer in the middle.
+        using var rig = new Rig(agents: 2);
+        var campaign = rig.Dialer.CreateCampaign(Rig.Settings());
+        campaign.AddContacts([new ContactInput("2125550101"), new ContactInput("2125550102")]);
+        rig.Calls.OnDial = _ => rig.Dialer.Dispose();
+
+        campaign.Start();
+        rig.Wait(5);
+
+        Assert.NotEmpty(rig.Calls.Dialed);
+    }
+
+    [Fact]
     public void A_scheduled_campaign_starts_at_its_start_time_and_completes_at_its_end_time()
     {
         using var rig = new Rig(agents: 1);

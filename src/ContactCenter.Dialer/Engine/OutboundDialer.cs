@@ -31,7 +31,11 @@ public sealed partial class OutboundDialer : IDisposable
     private readonly List<OutboundCall> _waiting = [];
     private readonly Dictionary<Guid, PreviewState> _previews = [];
     private readonly Queue<PortAction> _outbox = new();
-    private readonly ThreadLocal<bool> _flushing = new();
+    // The dialers this thread is flushing (a port may call back into a dialer, or into another). A thread-static list,
+    // not a ThreadLocal field: a timer callback still running when the dialer is disposed must not touch a disposed
+    // object (that exception, on a timer thread, ended the process).
+    [ThreadStatic]
+    private static List<OutboundDialer>? t_flushing;
     private readonly TimerCallback _callTimerCallback;
     private readonly TimerCallback _previewTimerCallback;
     private readonly ITimer _tick;
@@ -286,8 +290,6 @@ public sealed partial class OutboundDialer : IDisposable
                 preview.Timer?.Dispose();
             }
         }
-
-        _flushing.Dispose();
     }
 
     internal object Gate => _gate;
@@ -383,12 +385,13 @@ public sealed partial class OutboundDialer : IDisposable
     /// <summary>Runs the port calls queued under the lock, outside it, in order.</summary>
     private void Flush()
     {
-        if (_disposed || _flushing.Value)
+        var flushing = t_flushing ??= [];
+        if (_disposed || flushing.Contains(this))
         {
             return;
         }
 
-        _flushing.Value = true;
+        flushing.Add(this);
         try
         {
             while (true)
@@ -407,7 +410,7 @@ public sealed partial class OutboundDialer : IDisposable
         }
         finally
         {
-            _flushing.Value = false;
+            flushing.Remove(this);
         }
     }
 
