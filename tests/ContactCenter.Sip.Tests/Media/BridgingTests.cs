@@ -159,6 +159,8 @@ public sealed class BridgingTests
         clock.Unsubscribe(callerLeg);
         time.Advance(TimeSpan.FromMilliseconds(400));
         var lastToAgent = LastAudioHeader(network, agentPhone.LocalRtpEndPoint);
+        // The phone stops first, so that nothing it sends after the read is mistaken for what the read found.
+        clock.Unsubscribe(callerPhone);
         clock.Subscribe(callerLeg);
         time.Advance(TimeSpan.FromMilliseconds(20));
 
