@@ -113,6 +113,27 @@ static void remove_at(int i)
     }
 }
 
+static struct mmsghdr msgs[BATCH];
+static struct iovec iovs[BATCH];
+static uint8_t buffers[BATCH][PACKET];
+static uint8_t incoming[BATCH][2048];
+static struct sockaddr_in froms[BATCH];
+
+/* Reads what waits on fd, up to BATCH datagrams, into incoming[] with their sources in froms[]. */
+static int receive(int fd)
+{
+    for (int i = 0; i < BATCH; i++) {
+        iovs[i].iov_base = incoming[i];
+        iovs[i].iov_len = sizeof incoming[i];
+        memset(&msgs[i].msg_hdr, 0, sizeof msgs[i].msg_hdr);
+        msgs[i].msg_hdr.msg_iov = &iovs[i];
+        msgs[i].msg_hdr.msg_iovlen = 1;
+        msgs[i].msg_hdr.msg_name = &froms[i];
+        msgs[i].msg_hdr.msg_namelen = sizeof froms[i];
+    }
+    return recvmmsg(fd, msgs, BATCH, MSG_DONTWAIT, NULL);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || argc - 1 > MAX_SOCKETS) {
@@ -142,11 +163,6 @@ int main(int argc, char **argv)
     signal(SIGTERM, on_signal);
     signal(SIGINT, on_signal);
 
-    static struct mmsghdr msgs[BATCH];
-    static struct iovec iovs[BATCH];
-    static uint8_t buffers[BATCH][PACKET];
-    static uint8_t incoming[BATCH][2048];
-    static struct sockaddr_in froms[BATCH];
     fprintf(stderr, "rtp-responder: listening on %d port(s)\n", nsocks);
 
     while (!stopping) {
@@ -155,16 +171,7 @@ int main(int argc, char **argv)
         /* What the contact center sent: each source is a call leg to answer. */
         for (int k = 0; k < nsocks; k++) {
             for (;;) {
-                for (int i = 0; i < BATCH; i++) {
-                    iovs[i].iov_base = incoming[i];
-                    iovs[i].iov_len = sizeof incoming[i];
-                    memset(&msgs[i].msg_hdr, 0, sizeof msgs[i].msg_hdr);
-                    msgs[i].msg_hdr.msg_iov = &iovs[i];
-                    msgs[i].msg_hdr.msg_iovlen = 1;
-                    msgs[i].msg_hdr.msg_name = &froms[i];
-                    msgs[i].msg_hdr.msg_namelen = sizeof froms[i];
-                }
-                int n = recvmmsg(socks[k], msgs, BATCH, MSG_DONTWAIT, NULL);
+                int n = receive(socks[k]);
                 if (n <= 0) break;
                 received += n;
                 for (int i = 0; i < n; i++) {
@@ -179,16 +186,7 @@ int main(int argc, char **argv)
         /* RTCP from the contact center: a BYE ends the leg whose RTP port is the report's source port less one. */
         for (int k = 0; k < nsocks; k++) {
             for (;;) {
-                for (int i = 0; i < BATCH; i++) {
-                    iovs[i].iov_base = incoming[i];
-                    iovs[i].iov_len = sizeof incoming[i];
-                    memset(&msgs[i].msg_hdr, 0, sizeof msgs[i].msg_hdr);
-                    msgs[i].msg_hdr.msg_iov = &iovs[i];
-                    msgs[i].msg_hdr.msg_iovlen = 1;
-                    msgs[i].msg_hdr.msg_name = &froms[i];
-                    msgs[i].msg_hdr.msg_namelen = sizeof froms[i];
-                }
-                int n = recvmmsg(rtcp[k], msgs, BATCH, MSG_DONTWAIT, NULL);
+                int n = receive(rtcp[k]);
                 if (n <= 0) break;
                 for (int i = 0; i < n; i++) {
                     /* A compound packet: walk its reports for a BYE (packet type 203). */
