@@ -305,6 +305,10 @@ if "media.clock.skipped_ticks" in metrics:
     lateness = metrics.get("media.clock.lateness", {})
     print(f"media clock (since the server started): {skipped:.0f} ticks skipped (10 ms each, summed over its threads); "
           f"lateness max {1000 * (lateness.get('max') or 0):.0f} ms over {lateness.get('count') or 0} wake-ups")
+if "dotnet.gc.pause.time" in metrics:
+    print(f"garbage collector (since the server started): {metrics.get('dotnet.gc.collections', {}).get('value', 0):.0f} collections, "
+          f"paused {1000 * metrics['dotnet.gc.pause.time']['value']:.0f} ms in all; each skip report in the server log "
+          f"names the pauses since the previous one")
 if "sip.retransmissions" in metrics:
     print(f"SIP retransmissions sent by the host: {metrics['sip.retransmissions']['value']:.0f} (a request or answer the peer had "
           f"not acknowledged within T1; the agent phone absorbs a retransmitted INVITE after its 200, as RFC 6026 asks)")

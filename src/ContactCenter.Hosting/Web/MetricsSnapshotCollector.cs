@@ -18,12 +18,16 @@ internal sealed record InstrumentValue(string Meter, string Name, string? Unit, 
 internal sealed record MetricsSnapshot(DateTimeOffset Time, IReadOnlyList<InstrumentValue> Instruments);
 
 /// <summary>
-/// Listens to every meter named <c>ContactCenter.*</c> (one per package) and keeps counter totals, gauge values and
+/// Listens to every meter named <c>ContactCenter.*</c> (one per package) and to the runtime's <c>System.Runtime</c>
+/// meter (garbage collector pauses and collections, CPU time, thread pool), and keeps counter totals, gauge values and
 /// histogram aggregates (all tags summed), for <c>GET /api/v1/metrics</c>. Exporters (OpenTelemetry, dotnet-counters)
 /// see the same instruments with their tags.
 /// </summary>
 internal sealed class MetricsSnapshotCollector : IDisposable
 {
+    /// <summary>The .NET runtime's own meter: set beside the media clock's lateness, its GC pause time tells a stalled process from a starved one.</summary>
+    private const string RuntimeMeter = "System.Runtime";
+
     private readonly MeterListener _listener = new();
     private readonly ConcurrentDictionary<Instrument, Aggregate> _values = new();
     private readonly TimeProvider _time;
@@ -33,7 +37,7 @@ internal sealed class MetricsSnapshotCollector : IDisposable
         _time = time;
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name.StartsWith("ContactCenter.", StringComparison.Ordinal) || instrument.Meter.Name == "ContactCenter")
+            if (instrument.Meter.Name.StartsWith("ContactCenter.", StringComparison.Ordinal) || instrument.Meter.Name is "ContactCenter" or RuntimeMeter)
             {
                 _values.TryAdd(instrument, new Aggregate(Kind(instrument)));
                 listener.EnableMeasurementEvents(instrument);

@@ -6,8 +6,8 @@ namespace ContactCenter.Sip.Media;
 /// <summary>Log messages of the media layer (event ids 5000-5099).</summary>
 internal static partial class MediaLog
 {
-    [LoggerMessage(EventId = 5000, Level = LogLevel.Warning, Message = "Media clock fell behind and skipped {Ticks} ticks (reported at most once a second; media.clock.skipped_ticks counts them all)")]
-    public static partial void ClockSkipped(ILogger logger, long ticks);
+    [LoggerMessage(EventId = 5000, Level = LogLevel.Warning, Message = "Media clock fell behind and skipped {Ticks} ticks (reported at most once a second; media.clock.skipped_ticks counts them all); the garbage collector paused the process for {GcPauseMilliseconds} ms since the previous report")]
+    public static partial void ClockSkipped(ILogger logger, long ticks, long gcPauseMilliseconds);
 
     [LoggerMessage(EventId = 5001, Level = LogLevel.Error, Message = "A media clock subscriber failed")]
     public static partial void SubscriberFailed(ILogger logger, Exception exception);

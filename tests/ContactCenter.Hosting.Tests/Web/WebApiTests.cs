@@ -421,6 +421,12 @@ public sealed class WebApiTests
         Assert.Equal("gauge", instruments["webtests.waiting"].GetProperty("kind").GetString());
         Assert.Equal(2, instruments["webtests.wait"].GetProperty("count").GetInt64());
         Assert.Equal(4.5, instruments["webtests.wait"].GetProperty("max").GetDouble());
+
+        // The runtime's meter is there too, for the garbage collector's pauses beside the media clock's lateness.
+        var runtime = snapshot.GetProperty("instruments").EnumerateArray().Where(i => i.GetProperty("meter").GetString() == "System.Runtime").ToDictionary(i => i.GetProperty("name").GetString()!);
+        Assert.True(runtime.ContainsKey("dotnet.gc.pause.time"), "no dotnet.gc.pause.time in " + string.Join(" ", runtime.Keys));
+        Assert.True(runtime["dotnet.gc.collections"].GetProperty("value").GetDouble() >= 0);
+        Assert.True(runtime["dotnet.process.cpu.time"].GetProperty("value").GetDouble() > 0);
     }
 
     [Fact]

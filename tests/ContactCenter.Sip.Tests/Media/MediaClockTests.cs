@@ -119,6 +119,35 @@ public sealed class MediaClockTests
     }
 
     [Fact]
+    public void A_skip_report_carries_the_garbage_collector_pauses_since_the_previous_report()
+    {
+        var manual = new ManualTimeProvider();
+        var logger = new WarningRecorder();
+        using var clock = new MediaClock(new LateTimeProvider(manual, TimeSpan.FromMilliseconds(200)), logger: logger) { MaxCatchUpTicks = 5 };
+        clock.Subscribe(new Recorder());
+        clock.Start();
+        manual.Advance(TimeSpan.FromMilliseconds(210));
+        Assert.Single(logger.Warnings);
+
+        // Full blocking collections of a live graph large enough that they pause the process for whole milliseconds.
+        var live = Enumerable.Range(0, 300_000).Select(i => new object[] { i.ToString(System.Globalization.CultureInfo.InvariantCulture) }).ToList();
+        var before = GC.GetTotalPauseDuration();
+        for (var i = 0; i < 20 && GC.GetTotalPauseDuration() - before < TimeSpan.FromMilliseconds(3); i++)
+        {
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        }
+
+        var induced = GC.GetTotalPauseDuration() - before;
+        GC.KeepAlive(live);
+        Assert.True(induced >= TimeSpan.FromMilliseconds(3), $"the collections paused only {induced.TotalMilliseconds} ms");
+
+        manual.Advance(TimeSpan.FromMilliseconds(1100));
+        Assert.Equal(2, logger.Warnings.Count);
+        var pauses = logger.Warnings.Select(w => long.Parse(System.Text.RegularExpressions.Regex.Match(w, "paused the process for ([0-9]+) ms").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.InRange(pauses.Last(), (long)induced.TotalMilliseconds, (long)GC.GetTotalPauseDuration().TotalMilliseconds);
+    }
+
+    [Fact]
     public void A_failing_subscriber_does_not_stop_the_others()
     {
         var time = new ManualTimeProvider();
@@ -308,7 +337,8 @@ public sealed class MediaClockTests
 
     private sealed class WarningRecorder : Microsoft.Extensions.Logging.ILogger
     {
-        public System.Collections.Concurrent.ConcurrentBag<string> Warnings { get; } = [];
+        // In the order logged.
+        public System.Collections.Concurrent.ConcurrentQueue<string> Warnings { get; } = [];
 
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
@@ -319,7 +349,7 @@ public sealed class MediaClockTests
         {
             if (logLevel >= Microsoft.Extensions.Logging.LogLevel.Warning)
             {
-                Warnings.Add(formatter(state, exception));
+                Warnings.Enqueue(formatter(state, exception));
             }
         }
     }

@@ -44,6 +44,8 @@ public sealed class MediaClock : IDisposable
     private long _unreportedSkips;
     // The timestamp of the last skip report; long.MinValue before the first.
     private long _lastSkipReport = long.MinValue;
+    // GC.GetTotalPauseDuration() in ticks at the last skip report (or at Start).
+    private long _gcPauseAtLastReport;
     private Action<long>? _runTick;
     private bool _disposed;
 
@@ -148,6 +150,7 @@ public sealed class MediaClock : IDisposable
 
             _started = true;
             _start = _time.GetTimestamp();
+            _gcPauseAtLastReport = GC.GetTotalPauseDuration().Ticks;
             if (DedicatedThreads)
             {
                 _lanes = [.. Enumerable.Range(0, Math.Max(1, Parallelism)).Select(i => new Lane(i))];
@@ -328,7 +331,11 @@ public sealed class MediaClock : IDisposable
 
         if (Interlocked.CompareExchange(ref _lastSkipReport, now, last) == last)
         {
-            MediaLog.ClockSkipped(_logger, Interlocked.Exchange(ref _unreportedSkips, 0));
+            // The collector's pauses since the previous report tell a stalled process (pauses as long as the skip) from
+            // a starved one (no pause: the threads were waiting for a core).
+            var gcPause = GC.GetTotalPauseDuration().Ticks;
+            var paused = TimeSpan.FromTicks(gcPause - Interlocked.Exchange(ref _gcPauseAtLastReport, gcPause));
+            MediaLog.ClockSkipped(_logger, Interlocked.Exchange(ref _unreportedSkips, 0), (long)paused.TotalMilliseconds);
         }
     }
 
