@@ -387,9 +387,26 @@ public sealed class BridgingTests
         Assert.Contains("maximum of 2", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_released_sample_fifo_is_empty_and_takes_new_samples()
+    {
+        var fifo = new SampleFifo(1500);
+        fifo.Write([.. Enumerable.Range(0, 1200).Select(i => (short)i)]);
+        fifo.Release();
+        Assert.Equal(0, fifo.Count);
+        Assert.Equal(0, fifo.Read(new short[10]));
+
+        // Past the bound (1,500, held in a pooled array of 2,048) the oldest go, as before the release.
+        fifo.Write([.. Enumerable.Range(0, 1600).Select(i => (short)i)]);
+        var read = new short[2000];
+        Assert.Equal(1500, fifo.Read(read));
+        Assert.Equal(Enumerable.Range(100, 1500).Select(i => (short)i), read[..1500]);
+    }
+
     [Theory]
     [InlineData(50, 70)]
     [InlineData(3000, 1500)] // storage starts at 1,024 samples and grows to the bound while holding samples
+    [InlineData(1500, 700)] // the bound is not a pooled array's length (2,048): the ring stops at the bound
     public void Sample_fifo_behaves_like_a_queue_that_drops_the_oldest_on_overflow(int capacity, int largestChunk)
     {
         Prop.ForAll<int[]>(operations =>

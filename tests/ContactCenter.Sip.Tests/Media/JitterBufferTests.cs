@@ -72,6 +72,27 @@ public sealed class JitterBufferTests
     }
 
     [Fact]
+    public void A_larger_payload_after_small_ones_widens_the_slots_and_keeps_the_frames_held()
+    {
+        // Slots fit 20 ms of G.711 (160 bytes) first; a 60 ms payload (480) then arrives with three frames waiting.
+        var buffer = new JitterBuffer(depth: 5, capacity: 8, maxPayload: 480);
+        byte[] Payload(int s, int length) => [.. Enumerable.Range(0, length).Select(i => (byte)(s * 31 + i))];
+        var lengths = new Dictionary<int, int> { [1] = 160, [2] = 100, [3] = 160, [4] = 480, [5] = 320 };
+        foreach (var s in new[] { 1, 3, 2, 4, 5 })
+        {
+            Assert.Equal(JitterInsertResult.Accepted, buffer.Insert((ushort)s, (uint)(s * 160), Payload(s, lengths[s])));
+        }
+
+        Assert.Equal(JitterInsertResult.TooLarge, buffer.Insert(6, 960, Payload(6, 481)));
+        var played = new byte[480];
+        for (var s = 1; s <= 5; s++)
+        {
+            Assert.Equal(JitterPopResult.Frame, buffer.Pop(played, out var length));
+            Assert.Equal(Payload(s, lengths[s]), played[..length]);
+        }
+    }
+
+    [Fact]
     public void Playout_waits_until_the_depth_is_reached()
     {
         var buffer = new JitterBuffer(depth: 3);

@@ -150,7 +150,14 @@ public sealed class AudioMixer : IMediaClockSubscriber, IDisposable
     {
         lock (Gate)
         {
-            _participants = [.. _participants.Where(p => !ReferenceEquals(p, participant))];
+            var remaining = _participants.Where(p => !ReferenceEquals(p, participant)).ToArray();
+            if (remaining.Length < _participants.Length)
+            {
+                participant.Heard.Release();
+                participant.Said.Release();
+            }
+
+            _participants = remaining;
             foreach (var p in _participants.Where(p => ReferenceEquals(p.WhisperTarget, participant)))
             {
                 p.WhisperTarget = null;
@@ -161,12 +168,16 @@ public sealed class AudioMixer : IMediaClockSubscriber, IDisposable
     /// <summary>Leaves the clock.</summary>
     public void Dispose()
     {
+        _clock.Unsubscribe(this);
         lock (Gate)
         {
             _disposed = true;
+            foreach (var p in _participants)
+            {
+                p.Heard.Release();
+                p.Said.Release();
+            }
         }
-
-        _clock.Unsubscribe(this);
     }
 
     /// <inheritdoc />
@@ -250,13 +261,16 @@ public sealed class AudioMixer : IMediaClockSubscriber, IDisposable
 /// <summary>
 /// A bounded FIFO of samples that drops the oldest on overflow. Its storage starts small and doubles as needed up to
 /// the bound: a recorder's two sides are normally within a frame of each other, so allocating the bound (seconds of
-/// audio, 64 KiB per recording) up front for every call only gave the garbage collector more to move.
+/// audio, 64 KiB per recording) up front for every call only gave the garbage collector more to move. The storage comes
+/// from <see cref="MediaBuffers.Samples"/> and goes back there on <see cref="Release"/> (or when it grows).
 /// </summary>
 internal sealed class SampleFifo
 {
     private const int InitialSamples = 1024;
     private readonly int _capacity;
-    private short[] _buffer;
+    private short[] _buffer = [];
+    // The ring's length: at most _capacity, and at most the (pooled, perhaps longer) buffer's.
+    private int _size;
     private int _start;
     private int _count;
 
@@ -264,7 +278,6 @@ internal sealed class SampleFifo
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _capacity = capacity;
-        _buffer = new short[Math.Min(capacity, InitialSamples)];
     }
 
     public int Count => _count;
@@ -274,28 +287,28 @@ internal sealed class SampleFifo
 
     public void Write(ReadOnlySpan<short> samples)
     {
-        if (_count + samples.Length > _buffer.Length && _buffer.Length < _capacity)
+        if (_count + samples.Length > _size && _size < _capacity)
         {
             Grow(_count + samples.Length);
         }
 
-        if (samples.Length >= _buffer.Length)
+        if (samples.Length >= _size)
         {
-            samples[^_buffer.Length..].CopyTo(_buffer);
+            samples[^_size..].CopyTo(_buffer);
             _start = 0;
-            _count = _buffer.Length;
+            _count = _size;
             return;
         }
 
-        var overflow = _count + samples.Length - _buffer.Length;
+        var overflow = _count + samples.Length - _size;
         if (overflow > 0)
         {
-            _start = (_start + overflow) % _buffer.Length;
+            _start = (_start + overflow) % _size;
             _count -= overflow;
         }
 
-        var end = (_start + _count) % _buffer.Length;
-        var first = Math.Min(samples.Length, _buffer.Length - end);
+        var end = (_start + _count) % _size;
+        var first = Math.Min(samples.Length, _size - end);
         samples[..first].CopyTo(_buffer.AsSpan(end));
         samples[first..].CopyTo(_buffer);
         _count += samples.Length;
@@ -303,15 +316,17 @@ internal sealed class SampleFifo
 
     private void Grow(int needed)
     {
-        var size = _buffer.Length;
+        var size = Math.Min(_capacity, Math.Max(_size, InitialSamples));
         while (size < needed && size < _capacity)
         {
             size = (int)Math.Min(_capacity, 2L * size);
         }
 
-        var grown = new short[size];
+        var grown = MediaBuffers.Samples.Rent(size);
         var held = Read(grown);
+        ReturnBuffer();
         _buffer = grown;
+        _size = size;
         _start = 0;
         _count = held;
     }
@@ -336,10 +351,15 @@ internal sealed class SampleFifo
     public int Read(Span<short> destination)
     {
         var n = Math.Min(destination.Length, _count);
-        var first = Math.Min(n, _buffer.Length - _start);
+        if (n == 0)
+        {
+            return 0;
+        }
+
+        var first = Math.Min(n, _size - _start);
         _buffer.AsSpan(_start, first).CopyTo(destination);
         _buffer.AsSpan(0, n - first).CopyTo(destination[first..]);
-        _start = (_start + n) % _buffer.Length;
+        _start = (_start + n) % _size;
         _count -= n;
         return n;
     }
@@ -348,5 +368,22 @@ internal sealed class SampleFifo
     {
         _start = 0;
         _count = 0;
+    }
+
+    /// <summary>Empties the queue and hands its storage back to the pool; a later write takes new storage.</summary>
+    public void Release()
+    {
+        Clear();
+        ReturnBuffer();
+        _buffer = [];
+        _size = 0;
+    }
+
+    private void ReturnBuffer()
+    {
+        if (_buffer.Length > 0)
+        {
+            MediaBuffers.Samples.Return(_buffer);
+        }
     }
 }

@@ -141,6 +141,8 @@ public sealed class CallRecorder : IDisposable, IAsyncDisposable
             }
             finally
             {
+                _left.Release();
+                _right.Release();
                 _writer.Dispose();
             }
         }

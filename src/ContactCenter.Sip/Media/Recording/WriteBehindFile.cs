@@ -1,4 +1,3 @@
-using System.Buffers;
 using Microsoft.Win32.SafeHandles;
 
 namespace ContactCenter.Sip.Media;
@@ -63,7 +62,7 @@ internal sealed class RecordingFileWriter
         }
     }
 
-    /// <summary>Queues <paramref name="length"/> bytes of <paramref name="buffer"/> (rented from the shared pool, returned once written) at <paramref name="offset"/>.</summary>
+    /// <summary>Queues <paramref name="length"/> bytes of <paramref name="buffer"/> (rented from <see cref="MediaBuffers.Bytes"/>, returned once written) at <paramref name="offset"/>.</summary>
     internal void Enqueue(WriteBehindFile file, byte[] buffer, int length, long offset) => Add(new Operation(file, buffer, length, offset));
 
     /// <summary>Queues the close of <paramref name="file"/>, after everything queued for it.</summary>
@@ -109,7 +108,7 @@ internal sealed class RecordingFileWriter
             operation.File.Execute(operation.Buffer, operation.Length, operation.Offset);
             if (operation.Buffer is { } buffer)
             {
-                ArrayPool<byte>.Shared.Return(buffer);
+                MediaBuffers.Bytes.Return(buffer);
             }
 
             lock (_gate)
@@ -194,7 +193,7 @@ internal sealed class WriteBehindFile : Stream
         {
             if (_chunk is null)
             {
-                _chunk = ArrayPool<byte>.Shared.Rent(ChunkBytes);
+                _chunk = MediaBuffers.Bytes.Rent(ChunkBytes);
                 _chunkOffset = _position;
                 _chunkLength = 0;
             }
@@ -310,7 +309,7 @@ internal sealed class WriteBehindFile : Stream
         _chunk = null;
         if (_chunkLength == 0)
         {
-            ArrayPool<byte>.Shared.Return(chunk);
+            MediaBuffers.Bytes.Return(chunk);
             return;
         }
 

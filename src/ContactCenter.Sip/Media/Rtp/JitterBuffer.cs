@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace ContactCenter.Sip.Media;
 
 /// <summary>What <see cref="JitterBuffer.Insert"/> did with a packet.</summary>
@@ -38,14 +36,19 @@ public enum JitterPopResult
 /// A fixed-depth jitter buffer for one received RTP stream. Packets go in by sequence number (16-bit,
 /// extended across wraparound), come out in order one per playout interval; duplicates and packets that
 /// arrive after their playout time are dropped; a gap is reported as <see cref="JitterPopResult.Missing"/>.
-/// The slots' storage is one array taken from the shared array pool at the first packet (a session that never
-/// receives holds none) and handed back when an owning session ends. Not thread-safe: the owner serializes calls.
+/// The slots' storage is one array taken from the media buffer pool at the first packet (a session that never
+/// receives holds none) and handed back when an owning session ends. Its slots fit the largest payload seen so far
+/// (a 20 ms G.711 stream needs 160 bytes, not the 480 of the largest payload allowed) and are widened, keeping what is
+/// held, when a larger one arrives. Not thread-safe: the owner serializes calls.
 /// </summary>
 public sealed class JitterBuffer
 {
     private readonly int _capacity;
     private readonly int _maxPayload;
     private byte[]? _storage;
+    // The bytes each slot holds in _storage: the largest payload seen so far, in steps of MinSlot.
+    private int _slot;
+    private const int MinSlot = 160;
     private readonly int[] _lengths;
     private readonly long[] _sequence;
     private readonly uint[] _timestamps;
@@ -141,8 +144,12 @@ public sealed class JitterBuffer
             return JitterInsertResult.Duplicate;
         }
 
-        _storage ??= ArrayPool<byte>.Shared.Rent(_capacity * _maxPayload);
-        payload.CopyTo(_storage.AsSpan(index * _maxPayload, _maxPayload));
+        if (_storage is null || payload.Length > _slot)
+        {
+            Widen(payload.Length);
+        }
+
+        payload.CopyTo(_storage.AsSpan(index * _slot, _slot));
         _lengths[index] = payload.Length;
         _timestamps[index] = timestamp;
         _sequence[index] = ext;
@@ -187,7 +194,7 @@ public sealed class JitterBuffer
         }
 
         length = _lengths[index];
-        _storage.AsSpan(index * _maxPayload, length).CopyTo(destination);
+        _storage.AsSpan(index * _slot, length).CopyTo(destination);
         _sequence[index] = -1;
         _count--;
         return JitterPopResult.Frame;
@@ -204,15 +211,39 @@ public sealed class JitterBuffer
         _played = false;
     }
 
-    /// <summary>Empties the buffer and hands its storage back to the shared pool (the owner stops using it).</summary>
+    /// <summary>Empties the buffer and hands its storage back to the pool (the owner stops using it).</summary>
     internal void Release()
     {
         Reset();
         if (_storage is { } storage)
         {
             _storage = null;
-            ArrayPool<byte>.Shared.Return(storage);
+            _slot = 0;
+            MediaBuffers.Bytes.Return(storage);
         }
+    }
+
+    /// <summary>Takes storage whose slots hold <paramref name="payload"/> bytes, moving the frames held into it.</summary>
+    [System.Diagnostics.CodeAnalysis.MemberNotNull(nameof(_storage))]
+    private void Widen(int payload)
+    {
+        var slot = Math.Min(_maxPayload, Math.Max(MinSlot, (payload + MinSlot - 1) / MinSlot * MinSlot));
+        var storage = MediaBuffers.Bytes.Rent(_capacity * slot);
+        if (_storage is { } old)
+        {
+            for (var i = 0; i < _capacity; i++)
+            {
+                if (_sequence[i] >= 0)
+                {
+                    old.AsSpan(i * _slot, _lengths[i]).CopyTo(storage.AsSpan(i * slot));
+                }
+            }
+
+            MediaBuffers.Bytes.Return(old);
+        }
+
+        _storage = storage;
+        _slot = slot;
     }
 }
 

@@ -181,6 +181,8 @@ internal sealed class UdpRtpTransport : IRtpTransport
             reason = "socket error " + ex.SocketErrorCode;
         }
 
+        // Nothing reads into it any more: back to the pool for the next call's loop.
+        reader.ReturnBuffer();
         if (!token.IsCancellationRequested)
         {
             _onLoopEnded(reason);
@@ -198,7 +200,17 @@ internal sealed class UdpRtpTransport : IRtpTransport
 
         protected Socket Socket => socket;
 
-        public Memory<byte> Buffer => _buffer ??= new byte[ReceiveBufferSize];
+        public Memory<byte> Buffer => _buffer ??= MediaBuffers.Bytes.Rent(ReceiveBufferSize);
+
+        /// <summary>Hands the buffer back to <see cref="MediaBuffers.Bytes"/>; only once nothing reads into it.</summary>
+        public void ReturnBuffer()
+        {
+            if (_buffer is { } buffer)
+            {
+                _buffer = null;
+                MediaBuffers.Bytes.Return(buffer);
+            }
+        }
 
         /// <summary>Filled by each receive.</summary>
         public SocketAddress Received { get; } = new(socket.AddressFamily);
