@@ -212,6 +212,71 @@ public sealed class MediaClockTests
     }
 
     [Fact]
+    public async Task Dedicated_threads_take_subscribers_and_removals_while_running_and_keep_subscription_order()
+    {
+        var time = new ManualTimeProvider();
+        using var clock = new MediaClock(time) { DedicatedThreads = true, Parallelism = 2, ParallelThreshold = 8, MaxCatchUpTicks = 100 };
+        var calls = new System.Collections.Concurrent.ConcurrentQueue<(int Thread, long Tick, int Id)>();
+        var subscribers = new List<Recorder>();
+        Recorder Add(int id)
+        {
+            var recorder = new Recorder();
+            recorder.OnEach = () => calls.Enqueue((Environment.CurrentManagedThreadId, recorder.Ticks[^1], id));
+            subscribers.Add(recorder);
+            clock.Subscribe(recorder);
+            return recorder;
+        }
+
+        async Task RunTicks(int ticks, Func<bool> done)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(10 * ticks));
+            for (var i = 0; i < 3000 && !done(); i++)
+            {
+                await Task.Delay(10);
+            }
+
+            Assert.True(done(), "the dedicated clock threads did not run the due ticks");
+        }
+
+        clock.Start();
+        for (var id = 0; id < 40; id++)
+        {
+            Add(id);
+        }
+
+        var twice = subscribers[7];
+        clock.Subscribe(twice);
+        await RunTicks(5, () => subscribers.All(s => s.Ticks.Count >= 5));
+        Assert.Equal(10, twice.Ticks.Count); // called twice a tick while subscribed twice
+
+        // Remove every even one (the one subscribed twice, once for both), then add ten more while the threads run.
+        foreach (var s in subscribers.Where((_, i) => i % 2 == 0 || i == 7).ToList())
+        {
+            clock.Unsubscribe(s);
+        }
+
+        var removedAt = subscribers.ToDictionary(s => s, s => s.Ticks.Count);
+        var added = Enumerable.Range(40, 10).Select(Add).ToList();
+        await RunTicks(5, () => added.All(s => s.Ticks.Count >= 5) && subscribers.Take(40).Where((_, i) => i % 2 == 1 && i != 7).All(s => s.Ticks.Count >= 10));
+
+        // A removal is applied before the lane's next tick: at most the tick under way when it came still calls it.
+        foreach (var (s, count) in removedAt.Where(p => subscribers.IndexOf(p.Key) is var i && (i % 2 == 0 || i == 7)))
+        {
+            Assert.InRange(s.Ticks.Count, count, count + (s == twice ? 2 : 1));
+        }
+
+        // On each thread, every tick calls its subscribers in the order they subscribed (the second subscription of the
+        // one subscribed twice comes last).
+        foreach (var group in calls.GroupBy(c => (c.Thread, c.Tick)))
+        {
+            var ids = group.Select(c => c.Id).Distinct().ToList();
+            Assert.Equal(ids.Order(), ids);
+        }
+
+        Assert.Equal(2, calls.Select(c => c.Thread).Distinct().Count());
+    }
+
+    [Fact]
     public void A_dedicated_thread_held_up_by_one_subscriber_does_not_hold_up_the_other_threads()
     {
         var time = new ManualTimeProvider();

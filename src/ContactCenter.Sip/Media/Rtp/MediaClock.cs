@@ -32,6 +32,8 @@ public sealed class MediaClock : IDisposable
     private IMediaClockSubscriber[] _subscribers = [];
     private int _subscriberCount;
     private Lane[] _lanes = [];
+    // With dedicated threads (under _gate): the lane each subscriber is on, and how many times it was subscribed there.
+    private readonly Dictionary<IMediaClockSubscriber, (Lane Lane, int Count)> _membership = new(ReferenceEqualityComparer.Instance);
     private ITimer? _timer;
     private bool _started;
     // Never disposed: the clock's threads may still be waking up on it when Dispose returns.
@@ -156,7 +158,7 @@ public sealed class MediaClock : IDisposable
                 _lanes = [.. Enumerable.Range(0, Math.Max(1, Parallelism)).Select(i => new Lane(i))];
                 foreach (var subscriber in _subscribers)
                 {
-                    LaneFor().Add(subscriber);
+                    AddToLane(subscriber);
                 }
 
                 _subscribers = [];
@@ -187,7 +189,7 @@ public sealed class MediaClock : IDisposable
             _subscriberCount++;
             if (_lanes.Length > 0)
             {
-                LaneFor().Add(subscriber);
+                AddToLane(subscriber);
             }
             else
             {
@@ -204,9 +206,11 @@ public sealed class MediaClock : IDisposable
             var removed = 0;
             if (_lanes.Length > 0)
             {
-                foreach (var lane in _lanes)
+                if (_membership.Remove(subscriber, out var member))
                 {
-                    removed += lane.Remove(subscriber);
+                    member.Lane.Change(subscriber, add: false);
+                    member.Lane.Count -= member.Count;
+                    removed = member.Count;
                 }
             }
             else
@@ -234,7 +238,16 @@ public sealed class MediaClock : IDisposable
 
     /// <summary>The thread a new subscriber joins (called under the lock): the first below the threshold, else the least loaded.</summary>
     private Lane LaneFor() =>
-        _subscriberCount <= ParallelThreshold ? _lanes[0] : _lanes.MinBy(l => l.Subscribers.Length)!;
+        _subscriberCount <= ParallelThreshold ? _lanes[0] : _lanes.MinBy(l => l.Count)!;
+
+    /// <summary>Puts a subscriber on a lane (under the lock): the one it is already on, else <see cref="LaneFor"/>.</summary>
+    private void AddToLane(IMediaClockSubscriber subscriber)
+    {
+        var lane = _membership.TryGetValue(subscriber, out var member) ? member.Lane : LaneFor();
+        _membership[subscriber] = (lane, member.Count + 1);
+        lane.Count++;
+        lane.Change(subscriber, add: true);
+    }
 
     /// <summary>Applies <see cref="RealtimePriority"/> to the calling clock thread.</summary>
     private void ApplyRealtimePriority()
@@ -254,13 +267,17 @@ public sealed class MediaClock : IDisposable
     private void RunLane(Lane lane)
     {
         ApplyRealtimePriority();
-        Action<long> run = tick =>
-        {
-            var subscribers = Volatile.Read(ref lane.Subscribers);
-            RunRange(subscribers, 0, subscribers.Length, tick);
-        };
+        Action<long> run = tick => RunRange(lane.Active, 0, lane.ActiveCount, tick);
         while (!_stopping.IsSet)
         {
+            if (lane.HasChanges)
+            {
+                lock (_gate)
+                {
+                    lane.ApplyChanges();
+                }
+            }
+
             RunDueTicks(ref lane.NextTick, run);
             var wait = TimeSpan.FromTicks(((Interlocked.Read(ref lane.NextTick) + 1) * Tick.Ticks) - _time.GetElapsedTime(_start).Ticks);
             if (wait > TimeSpan.Zero)
@@ -375,27 +392,72 @@ public sealed class MediaClock : IDisposable
         }
     }
 
-    /// <summary>One of the clock's threads: its subscribers and its own tick count.</summary>
+    /// <summary>
+    /// One of the clock's threads: its subscribers and its own tick count. Subscribing and unsubscribing queue a change
+    /// (under the clock's lock) that the lane's thread applies before its next ticks, in place: no array is copied per
+    /// call that starts or ends, which at a thousand calls at once was a 7 KB array for the collector each time.
+    /// </summary>
     private sealed class Lane(int index)
     {
-        public int Index { get; } = index;
+        private readonly List<(IMediaClockSubscriber Subscriber, bool Add)> _changes = [];
+        private volatile bool _hasChanges;
 
-        public IMediaClockSubscriber[] Subscribers = [];
+        public int Index { get; } = index;
 
         public long NextTick;
 
-        public void Add(IMediaClockSubscriber subscriber) => Volatile.Write(ref Subscribers, [.. Subscribers, subscriber]);
+        /// <summary>Subscribers on this lane, counting changes not yet applied (under the clock's lock).</summary>
+        public int Count;
 
-        /// <summary>Removes the subscriber; how many times this lane held it.</summary>
-        public int Remove(IMediaClockSubscriber subscriber)
+        /// <summary>The subscribers the lane's thread calls, in subscription order (its thread only).</summary>
+        public IMediaClockSubscriber[] Active { get; private set; } = new IMediaClockSubscriber[16];
+
+        /// <summary>How many of <see cref="Active"/> are in use (its thread only).</summary>
+        public int ActiveCount { get; private set; }
+
+        public bool HasChanges => _hasChanges;
+
+        /// <summary>Queues an addition or the removal of every copy (under the clock's lock).</summary>
+        public void Change(IMediaClockSubscriber subscriber, bool add)
         {
-            var kept = Without(Subscribers, subscriber, out var removed);
-            if (removed > 0)
+            _changes.Add((subscriber, add));
+            _hasChanges = true;
+        }
+
+        /// <summary>Applies the queued changes (on the lane's thread, under the clock's lock).</summary>
+        public void ApplyChanges()
+        {
+            foreach (var (subscriber, add) in _changes)
             {
-                Volatile.Write(ref Subscribers, kept);
+                if (add)
+                {
+                    if (ActiveCount == Active.Length)
+                    {
+                        var grown = new IMediaClockSubscriber[Active.Length * 2];
+                        Active.AsSpan(0, ActiveCount).CopyTo(grown);
+                        Active = grown;
+                    }
+
+                    Active[ActiveCount++] = subscriber;
+                    continue;
+                }
+
+                // Compares references only: with a thousand calls, calling each subscriber's Equals touched a thousand objects.
+                var kept = 0;
+                for (var i = 0; i < ActiveCount; i++)
+                {
+                    if (!ReferenceEquals(Active[i], subscriber))
+                    {
+                        Active[kept++] = Active[i];
+                    }
+                }
+
+                Active.AsSpan(kept, ActiveCount - kept).Clear();
+                ActiveCount = kept;
             }
 
-            return removed;
+            _changes.Clear();
+            _hasChanges = false;
         }
     }
 
