@@ -179,7 +179,8 @@ internal sealed partial class ContactCenterRuntime : IHostedService, IAsyncDispo
             _loggerFactory,
             sessionOptions: new RtpSessionOptions { MediaTimeout = _options.Media.MediaTimeout, DtmfMethods = dtmf, ReceiveOnClockTick = _options.Media.ReceiveOnClockTick },
             clockRealtimePriority: _options.Media.ClockRealtimePriority,
-            clockThreads: _options.Media.ClockThreads);
+            clockThreads: _options.Media.ClockThreads,
+            clockNice: _options.Media.ClockNice);
         _media.Start();
 
         if (_options.Sip.AuthenticateExtensions)

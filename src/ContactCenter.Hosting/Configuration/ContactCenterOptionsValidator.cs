@@ -324,6 +324,11 @@ internal sealed class ContactCenterOptionsValidator : IValidateOptions<ContactCe
             }
         }
 
+        if (media.ClockNice is < -20 or > 19)
+        {
+            fail("Media:ClockNice", "must be a nice value from -20 (most favoured) to 19; 0 leaves the clock's threads at the process's");
+        }
+
         if (media.ClockRealtimePriority is < 0 or > 99)
         {
             fail("Media:ClockRealtimePriority", "must be 0 (off) or a real-time priority from 1 to 99");

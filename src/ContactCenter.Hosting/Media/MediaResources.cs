@@ -10,15 +10,15 @@ namespace ContactCenter.Hosting.Media;
 /// </summary>
 internal sealed class MediaResources : IDisposable
 {
-    public MediaResources(IPAddress rtpAddress, IPAddress advertisedAddress, int minPort, int maxPort, TimeProvider time, ILoggerFactory loggerFactory, MediaCapabilities? capabilities = null, RtpSessionOptions? sessionOptions = null, int clockRealtimePriority = 0, int clockThreads = 0)
+    public MediaResources(IPAddress rtpAddress, IPAddress advertisedAddress, int minPort, int maxPort, TimeProvider time, ILoggerFactory loggerFactory, MediaCapabilities? capabilities = null, RtpSessionOptions? sessionOptions = null, int clockRealtimePriority = 0, int clockThreads = 0, int clockNice = 0)
     {
         Time = time;
         LoggerFactory = loggerFactory;
         AdvertisedAddress = advertisedAddress;
         var clockLogger = loggerFactory.CreateLogger("ContactCenter.Media");
         Clock = clockThreads > 0
-            ? new MediaClock(time, logger: clockLogger) { RealtimePriority = clockRealtimePriority, Parallelism = clockThreads }
-            : new MediaClock(time, logger: clockLogger) { RealtimePriority = clockRealtimePriority };
+            ? new MediaClock(time, logger: clockLogger) { RealtimePriority = clockRealtimePriority, ThreadNice = clockNice, Parallelism = clockThreads }
+            : new MediaClock(time, logger: clockLogger) { RealtimePriority = clockRealtimePriority, ThreadNice = clockNice };
         Ports = new RtpPortAllocator(rtpAddress, minPort, maxPort);
         Capabilities = capabilities ?? new MediaCapabilities();
         SessionOptions = sessionOptions ?? new RtpSessionOptions();

@@ -30,6 +30,9 @@ internal static partial class MediaLog
     [LoggerMessage(EventId = 5007, Level = LogLevel.Warning, Message = "SRTP session {Session} dropped a packet: {Reason}")]
     public static partial void SrtpRejected(ILogger logger, string session, string reason);
 
+    [LoggerMessage(EventId = 5009, Level = LogLevel.Information, Message = "Media clock thread keeps the process's nice value: {Nice} was refused (errno {Error}; a lower value needs CAP_SYS_NICE or an RLIMIT_NICE allowance)")]
+    public static partial void NiceRefused(ILogger logger, int nice, int error);
+
     [LoggerMessage(EventId = 5008, Level = LogLevel.Warning, Message = "Media clock thread runs at ordinary priority: real-time priority {Priority} was refused (errno {Error}; it needs CAP_SYS_NICE or an RLIMIT_RTPRIO allowance)")]
     public static partial void RealtimePriorityRefused(ILogger logger, int priority, int error);
 }

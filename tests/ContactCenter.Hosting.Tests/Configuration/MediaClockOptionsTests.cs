@@ -12,20 +12,8 @@ public sealed class MediaClockOptionsTests
     [Theory]
     [InlineData("-1")]
     [InlineData("257")]
-    public void Clock_threads_out_of_range_fail_start_up_naming_the_key(string value)
-    {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["ContactCenter:Media:ClockThreads"] = value,
-        }).Build();
-        var collection = new ServiceCollection();
-        collection.AddContactCenter(configuration);
-        using var services = collection.BuildServiceProvider();
-
-        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<ContactCenterOptions>>().Value);
-
-        Assert.Contains("ContactCenter:Media:ClockThreads: must be 0 (the media clock's default: the processor count) or a thread count from 1 to 256", error.Message, StringComparison.Ordinal);
-    }
+    public void Clock_threads_out_of_range_fail_start_up_naming_the_key(string value) =>
+        Assert.Contains("ContactCenter:Media:ClockThreads: must be 0 (the media clock's default: the processor count) or a thread count from 1 to 256", StartUpError("ContactCenter:Media:ClockThreads", value), StringComparison.Ordinal);
 
     [Fact]
     public void The_clock_gets_the_configured_thread_count_or_the_processor_count_by_default()
@@ -35,5 +23,30 @@ public sealed class MediaClockOptionsTests
 
         Assert.Equal(3, configured.Clock.Parallelism);
         Assert.Equal(Environment.ProcessorCount, byDefault.Clock.Parallelism);
+    }
+
+    [Theory]
+    [InlineData("-21")]
+    [InlineData("20")]
+    public void A_clock_nice_value_out_of_range_fails_start_up_naming_the_key(string value) =>
+        Assert.Contains("ContactCenter:Media:ClockNice: must be a nice value from -20 (most favoured) to 19", StartUpError("ContactCenter:Media:ClockNice", value), StringComparison.Ordinal);
+
+    [Fact]
+    public void The_clock_threads_are_favoured_by_default_and_get_the_configured_nice_value()
+    {
+        Assert.Equal(-10, new ContactCenterOptions().Media.ClockNice);
+        using var configured = new MediaResources(IPAddress.Loopback, IPAddress.Loopback, 44200, 44299, TimeProvider.System, NullLoggerFactory.Instance, clockNice: 4);
+
+        Assert.Equal(4, configured.Clock.ThreadNice);
+    }
+
+    /// <summary>The validation error that the configured <paramref name="key"/> set to <paramref name="value"/> stops start-up with.</summary>
+    private static string StartUpError(string key, string value)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [key] = value }).Build();
+        var collection = new ServiceCollection();
+        collection.AddContactCenter(configuration);
+        using var services = collection.BuildServiceProvider();
+        return Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<ContactCenterOptions>>().Value).Message;
     }
 }

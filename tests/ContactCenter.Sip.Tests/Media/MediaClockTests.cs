@@ -338,13 +338,45 @@ public sealed class MediaClockTests
     }
 
     [Theory]
-    [InlineData(-1)]
-    [InlineData(100)]
-    public void Realtime_priority_outside_1_to_99_is_refused(int priority)
+    [InlineData("RealtimePriority", -1)] // 0 (off) or 1-99
+    [InlineData("RealtimePriority", 100)]
+    [InlineData("ThreadNice", -21)] // -20 to 19
+    [InlineData("ThreadNice", 20)]
+    public void Scheduling_settings_out_of_range_are_refused_naming_the_setting(string setting, int value)
     {
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new MediaClock(TimeProvider.System) { RealtimePriority = priority });
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => setting == "ThreadNice"
+            ? new MediaClock(TimeProvider.System) { ThreadNice = value }
+            : new MediaClock(TimeProvider.System) { RealtimePriority = value });
 
-        Assert.Equal("RealtimePriority", error.ParamName);
+        Assert.Equal(setting, error.ParamName);
+    }
+
+    [Fact]
+    public async Task Clock_threads_take_the_nice_value_and_the_process_keeps_its_own()
+    {
+        // Raising a nice value needs no privilege, so the test does not depend on the machine's capabilities.
+        var logger = new WarningRecorder();
+        using var clock = new MediaClock(TimeProvider.System, logger: logger) { ThreadNice = 7, Parallelism = 2, ParallelThreshold = 2 };
+        var nices = new System.Collections.Concurrent.ConcurrentDictionary<string, string>();
+        var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        for (var i = 0; i < 4; i++)
+        {
+            clock.Subscribe(new PolicyProbe(nices, seen, field: 19));
+        }
+
+        clock.Start();
+        await seen.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        // Field 19 of /proc/thread-self/stat is the nice value: both clock threads have it, the test's thread not.
+        Assert.Equal(2, nices.Count);
+        Assert.All(nices.Values, nice => Assert.Equal("7", nice));
+        Assert.Empty(logger.Warnings);
+        var own = File.ReadAllText("/proc/thread-self/stat");
+        Assert.NotEqual("7", own[(own.LastIndexOf(')') + 2)..].Split(' ')[19 - 3]);
     }
 
     [Fact]
@@ -380,7 +412,8 @@ public sealed class MediaClockTests
         }
     }
 
-    private sealed class PolicyProbe(System.Collections.Concurrent.ConcurrentDictionary<string, string> policies, TaskCompletionSource seen) : IMediaClockSubscriber
+    /// <summary>Records, per clock thread, one field of <c>/proc/thread-self/stat</c> (default 41: the scheduling policy).</summary>
+    private sealed class PolicyProbe(System.Collections.Concurrent.ConcurrentDictionary<string, string> policies, TaskCompletionSource seen, int field = 41) : IMediaClockSubscriber
     {
         public void OnTick(long tick)
         {
@@ -392,7 +425,7 @@ public sealed class MediaClockTests
 
             var stat = File.ReadAllText("/proc/thread-self/stat");
             var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            policies[Environment.CurrentManagedThreadId.ToString(System.Globalization.CultureInfo.InvariantCulture)] = fields[41 - 3];
+            policies[Environment.CurrentManagedThreadId.ToString(System.Globalization.CultureInfo.InvariantCulture)] = fields[field - 3];
             if (policies.Count >= 2)
             {
                 seen.TrySetResult();

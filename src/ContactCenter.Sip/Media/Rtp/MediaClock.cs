@@ -122,6 +122,26 @@ public sealed class MediaClock : IDisposable
 
     private readonly int _realtimePriority;
 
+    /// <summary>
+    /// The nice value of the clock's own threads (<see cref="DedicatedThreads"/>) on Linux, -20 to 19 (default 0: the
+    /// process's). A negative value gives the ticks a larger share of a busy machine than the signalling, storage and
+    /// other work of the process, without the starvation of <see cref="RealtimePriority"/>: the scheduler still shares
+    /// the cores by weight (-10 weighs about nine times an ordinary thread). Lowering the value needs CAP_SYS_NICE (or
+    /// root, or an RLIMIT_NICE allowance); without it the clock logs that and keeps the process's. Ignored on other systems.
+    /// </summary>
+    public int ThreadNice
+    {
+        get => _threadNice;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, -20, nameof(ThreadNice));
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, 19, nameof(ThreadNice));
+            _threadNice = value;
+        }
+    }
+
+    private readonly int _threadNice;
+
     /// <summary>Ticks run so far (by the first of the clock's threads when it has several).</summary>
     public long TicksRun => _lanes.Length > 0 ? Interlocked.Read(ref _lanes[0].NextTick) : Interlocked.Read(ref _nextTick);
 
@@ -249,9 +269,14 @@ public sealed class MediaClock : IDisposable
         lane.Change(subscriber, add: true);
     }
 
-    /// <summary>Applies <see cref="RealtimePriority"/> to the calling clock thread.</summary>
+    /// <summary>Applies <see cref="ThreadNice"/> and <see cref="RealtimePriority"/> to the calling clock thread.</summary>
     private void ApplyRealtimePriority()
     {
+        if (_threadNice != 0 && OperatingSystem.IsLinux() && LinuxThreadScheduling.TrySetNice(_threadNice) is var refused and not 0)
+        {
+            MediaLog.NiceRefused(_logger, _threadNice, refused);
+        }
+
         if (_realtimePriority == 0 || !OperatingSystem.IsLinux())
         {
             return;
