@@ -460,6 +460,40 @@ public sealed class RtpSessionTests
         Assert.Equal(0, a.LocalRtpEndPoint.Port % 2);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_session_on_real_sockets_ends_its_receive_loops_without_an_exception(bool receiveOnClockTick)
+    {
+        var time = new ManualTimeProvider();
+        using var clock = new MediaClock(time);
+        var ports = new RtpPortAllocator(IPAddress.Loopback, 44300, 44399);
+        var session = RtpSession.Open(ports, clock, time, new RtpSessionOptions { ReceiveOnClockTick = receiveOnClockTick, MediaTimeout = TimeSpan.Zero });
+        session.Start();
+        var loopExceptions = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
+        void OnFirstChance(object? sender, System.Runtime.ExceptionServices.FirstChanceExceptionEventArgs e)
+        {
+            // Only the exceptions raised inside this transport's receive loops (the stack of the throwing thread).
+            if (new System.Diagnostics.StackTrace(false).ToString().Contains("UdpRtpTransport", StringComparison.Ordinal))
+            {
+                loopExceptions.Enqueue(e.Exception);
+            }
+        }
+
+        AppDomain.CurrentDomain.FirstChanceException += OnFirstChance;
+        try
+        {
+            await session.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        finally
+        {
+            AppDomain.CurrentDomain.FirstChanceException -= OnFirstChance;
+        }
+
+        // Before, every call's end threw (and caught) an OperationCanceledException in each loop.
+        Assert.Empty(loopExceptions);
+    }
+
     [Fact]
     public async Task Receiving_on_the_clock_tick_hands_over_what_arrived_at_the_next_playout()
     {

@@ -30,7 +30,8 @@ internal interface IRtpTransport : IAsyncDisposable
 /// wake-up, a thread-pool hop and a speculative read per packet. RTCP always has a receive loop. Sending and receiving do not
 /// allocate per packet: the destination's socket address is serialized once and reused while it stays the same, and
 /// a receive fills one <see cref="SocketAddress"/> that is turned into an <see cref="IPEndPoint"/> only when the
-/// source changes.
+/// source changes. Disposing wakes each receive loop with an empty datagram sent from its own socket, so the end of a
+/// call costs no exception (a loop not woken within 200 ms is cancelled).
 /// </summary>
 internal sealed class UdpRtpTransport : IRtpTransport
 {
@@ -113,14 +114,14 @@ internal sealed class UdpRtpTransport : IRtpTransport
 
     public void Poll()
     {
-        if (Volatile.Read(ref _polledRtp) is not { } rtp || _stop.IsCancellationRequested)
+        if (Volatile.Read(ref _polledRtp) is not { } rtp || Volatile.Read(ref _stopping))
         {
             return;
         }
 
         if (!rtp.Drain(out var reason))
         {
-            if (!_stop.IsCancellationRequested)
+            if (!Volatile.Read(ref _stopping))
             {
                 _onLoopEnded(reason);
             }
@@ -129,18 +130,59 @@ internal sealed class UdpRtpTransport : IRtpTransport
 
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync();
+        // The receive loops are woken by an empty datagram each sends itself and end on seeing _stopping, so a call's
+        // end costs no exception; a loop the datagram does not reach in time is cancelled.
+        Volatile.Write(ref _stopping, true);
+        var loops = Task.WhenAll(WakeLoop(_rtpLoop, _sockets.Rtp), WakeLoop(_rtcpLoop, _sockets.Rtcp));
+        try
+        {
+            await loops.WaitAsync(WakeTimeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            await _stop.CancelAsync().ConfigureAwait(false);
+        }
+
         _sockets.Dispose();
         try
         {
-            await Task.WhenAll(_rtpLoop, _rtcpLoop);
+            await loops.ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
-            // Expected on shutdown.
+            // A loop the wake-up did not reach.
         }
 
         _stop.Dispose();
+    }
+
+    // How long a receive loop has to see its wake-up datagram before it is cancelled.
+    private static readonly TimeSpan WakeTimeout = TimeSpan.FromMilliseconds(200);
+
+    private bool _stopping;
+
+    /// <summary>Sends <paramref name="socket"/> an empty datagram from itself when its receive loop still runs.</summary>
+    private static Task WakeLoop(Task loop, Socket socket)
+    {
+        if (loop.IsCompleted)
+        {
+            return loop;
+        }
+
+        try
+        {
+            var local = (IPEndPoint)socket.LocalEndPoint!;
+            var address = local.Address.Equals(IPAddress.Any) ? IPAddress.Loopback
+                : local.Address.Equals(IPAddress.IPv6Any) ? IPAddress.IPv6Loopback
+                : local.Address;
+            socket.SendTo([], SocketFlags.None, new IPEndPoint(address, local.Port));
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // The loop is cancelled after the timeout instead.
+        }
+
+        return loop;
     }
 
     private async Task ReceiveLoop(Socket socket, DatagramHandler handler, CancellationToken token)
@@ -160,6 +202,11 @@ internal sealed class UdpRtpTransport : IRtpTransport
                 {
                     // ICMP unreachable from an earlier send, or an oversized datagram: keep receiving.
                     continue;
+                }
+
+                if (Volatile.Read(ref _stopping))
+                {
+                    break;
                 }
 
                 if (reader.Deliver(length) is { } failure)
@@ -183,7 +230,7 @@ internal sealed class UdpRtpTransport : IRtpTransport
 
         // Nothing reads into it any more: back to the pool for the next call's loop.
         reader.ReturnBuffer();
-        if (!token.IsCancellationRequested)
+        if (!token.IsCancellationRequested && !Volatile.Read(ref _stopping))
         {
             _onLoopEnded(reason);
         }
