@@ -19,6 +19,8 @@
 #   CLOCK_NICE (ContactCenter:Media:ClockNice, default the product's -10: the clock's threads are favoured over the
 #   rest of the host; 0 leaves them at the process's: on 2026-11-22 at the default load the host's own greeting and
 #   music frames were 51-77 % sent with 0, 95-96 % with -10);
+#   SHED_ABOVE (ContactCenter:Media:ShedAboveSkippedTicksPerSecond, default 0: off; new calls get 503 while the media
+#   clock skipped more ticks than this in the last second: refused callers count as failed);
 #   CLOCK_THREADS (ContactCenter:Media:ClockThreads, default 0: the media clock's default, the core count; 4 on 2
 #   cores starved signalling: 2026-11-22 07:37 UTC, 2,489 callers without an agent against none with 2);
 #   WRAP_UP (queue wrap-up, default 00:00:00); BUSY_TIMEOUT (ContactCenter:Storage:BusyTimeout, default the
@@ -49,6 +51,7 @@ BUSY_TIMEOUT=${BUSY_TIMEOUT:-00:00:05}
 CLOCK_RT_PRIORITY=${CLOCK_RT_PRIORITY:-0}
 CLOCK_THREADS=${CLOCK_THREADS:-0}
 CLOCK_NICE=${CLOCK_NICE:--10}
+SHED_ABOVE=${SHED_ABOVE:-0}
 PORT=${SIP_PORT:-5090}
 WEB=${WEB_PORT:-18090}
 CALLER_PORT=$((PORT + 11))
@@ -90,9 +93,9 @@ CLI=src/ContactCenter.Cli/bin/Release/net10.0/contactcenter.dll
 # Agents: ids a<extension>, 6-digit extensions from 100000 (passwords configured, unused without digest); the
 # registering sipp reads the CSV.
 KEY=agent-load-$RANDOM$RANDOM
-python3 - "$WORK" "$AGENTS" "$PORT" "$WEB" "$NUMBER" "$WRAP_UP" "$BUSY_TIMEOUT" "$CLOCK_RT_PRIORITY" "$CLOCK_THREADS" "$CLOCK_NICE" "$(printf %s "$KEY" | sha256sum | cut -d' ' -f1)" <<'PY'
+python3 - "$WORK" "$AGENTS" "$PORT" "$WEB" "$NUMBER" "$WRAP_UP" "$BUSY_TIMEOUT" "$CLOCK_RT_PRIORITY" "$CLOCK_THREADS" "$CLOCK_NICE" "$SHED_ABOVE" "$(printf %s "$KEY" | sha256sum | cut -d' ' -f1)" <<'PY'
 import json, os, sys
-work, agents, port, web, number, wrap_up, busy_timeout, clock_rt_priority, clock_threads, clock_nice, key_hash = sys.argv[1:]
+work, agents, port, web, number, wrap_up, busy_timeout, clock_rt_priority, clock_threads, clock_nice, shed_above, key_hash = sys.argv[1:]
 agents = int(agents)
 extensions = [str(100000 + i) for i in range(agents)]
 os.makedirs(f"{work}/flows")
@@ -105,7 +108,8 @@ json.dump({"Logging": {"LogLevel": {"Default": "Warning"}},
   "ContactCenter": {
     "Sip": {"Listen": [f"udp:127.0.0.1:{port}"], "AuthenticateExtensions": False},
     "Media": {"RtpPortMin": 20000, "RtpPortMax": 39999, "MediaTimeout": "00:00:00", "ClockRealtimePriority": int(clock_rt_priority),
-              "ClockThreads": int(clock_threads), "ClockNice": int(clock_nice)},
+              "ClockThreads": int(clock_threads), "ClockNice": int(clock_nice),
+              "ShedAboveSkippedTicksPerSecond": int(shed_above)},
     "Storage": {"DataDirectory": f"{work}/data", "BusyTimeout": busy_timeout},
     "Flows": {"Directory": f"{work}/flows"},
     "Numbers": [{"Number": number, "Flow": "agents@live"}],

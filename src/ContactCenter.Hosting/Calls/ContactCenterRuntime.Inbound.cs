@@ -43,6 +43,12 @@ internal sealed partial class ContactCenterRuntime
             return;
         }
 
+        if (_overload?.IsOverloaded() == true)
+        {
+            await RefuseAsync(sip, from, dialed, 503, "Service Unavailable", $"the media clock is overloaded ({_overload.LastWindowSkips} ticks skipped in the last second)", [new SipHeader("Retry-After", "5")]).ConfigureAwait(false);
+            return;
+        }
+
         if (_blocked.Contains(PhoneNumbers.Normalize(from)))
         {
             await RefuseAsync(sip, from, dialed, 603, "Decline", "the caller is on the blocklist").ConfigureAwait(false);

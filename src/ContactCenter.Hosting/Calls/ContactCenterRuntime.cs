@@ -52,6 +52,7 @@ internal sealed partial class ContactCenterRuntime : IHostedService, IAsyncDispo
     private SipRegistrar? _registrar;
     private DigestAuthenticator? _authenticator;
     private MediaResources? _media;
+    private MediaOverloadGuard? _overload;
     private IDisposable? _routingSubscription;
     private readonly CancellationTokenSource _stopping = new();
     private volatile bool _draining;
@@ -182,6 +183,11 @@ internal sealed partial class ContactCenterRuntime : IHostedService, IAsyncDispo
             clockThreads: _options.Media.ClockThreads,
             clockNice: _options.Media.ClockNice);
         _media.Start();
+        if (_options.Media.ShedAboveSkippedTicksPerSecond > 0)
+        {
+            var clock = _media.Clock;
+            _overload = new MediaOverloadGuard(() => clock.SkippedTicks, _time, _options.Media.ShedAboveSkippedTicksPerSecond);
+        }
 
         if (_options.Sip.AuthenticateExtensions)
         {

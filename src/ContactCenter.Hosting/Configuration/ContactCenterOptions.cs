@@ -170,6 +170,14 @@ public sealed class MediaHostOptions
     public int ClockNice { get; set; } = -10;
 
     /// <summary>
+    /// Refuse new calls with 503 (Retry-After: 5) while the media clock skipped more than this many 10 ms ticks
+    /// (summed over its threads) in the last second (default 0: never). The calls in progress then keep their audio and
+    /// the signalling its pace instead of every call degrading as more pile up. Emergency numbers are still answered.
+    /// On 2 threads, 100 means the clock lost about half of each thread's second.
+    /// </summary>
+    public int ShedAboveSkippedTicksPerSecond { get; set; }
+
+    /// <summary>
     /// How many threads the media clock spreads the calls over (default 0: the clock's default, the processor count;
     /// see <c>MediaClock.Parallelism</c>). Up to 256. More threads than cores starve the signalling of a busy host
     /// (benchmarks/RESULTS.md: at 200 calls/s on 2 cores, 4 threads left 2,489 of 12,000 callers without an agent,

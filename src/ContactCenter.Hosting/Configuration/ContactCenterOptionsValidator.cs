@@ -324,6 +324,11 @@ internal sealed class ContactCenterOptionsValidator : IValidateOptions<ContactCe
             }
         }
 
+        if (media.ShedAboveSkippedTicksPerSecond < 0)
+        {
+            fail("Media:ShedAboveSkippedTicksPerSecond", "must be 0 (never refuse calls for the media clock's load) or a tick count per second");
+        }
+
         if (media.ClockNice is < -20 or > 19)
         {
             fail("Media:ClockNice", "must be a nice value from -20 (most favoured) to 19; 0 leaves the clock's threads at the process's");

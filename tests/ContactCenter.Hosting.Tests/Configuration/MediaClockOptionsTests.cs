@@ -40,6 +40,44 @@ public sealed class MediaClockOptionsTests
         Assert.Equal(4, configured.Clock.ThreadNice);
     }
 
+    [Fact]
+    public void Shedding_is_off_by_default_and_a_negative_threshold_fails_start_up_naming_the_key()
+    {
+        Assert.Equal(0, new ContactCenterOptions().Media.ShedAboveSkippedTicksPerSecond);
+        Assert.Contains("ContactCenter:Media:ShedAboveSkippedTicksPerSecond: must be 0", StartUpError("ContactCenter:Media:ShedAboveSkippedTicksPerSecond", "-1"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_overload_guard_says_overloaded_for_the_second_after_the_clock_skipped_more_than_the_threshold()
+    {
+        var time = new ContactCenter.Testing.ManualTimeProvider();
+        long skipped = 0;
+        var guard = new MediaOverloadGuard(() => skipped, time, threshold: 50);
+        var never = new MediaOverloadGuard(() => skipped, time, threshold: 0);
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        skipped = 50;
+        Assert.False(guard.IsOverloaded()); // 50 in the first second: not more than the threshold
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        skipped = 50 + 95;
+        Assert.True(guard.IsOverloaded());
+        Assert.Equal(95, guard.LastWindowSkips);
+        Assert.False(never.IsOverloaded());
+
+        // Within the second measured the verdict holds; a second without skips lets calls in again.
+        time.Advance(TimeSpan.FromMilliseconds(500));
+        Assert.True(guard.IsOverloaded());
+        time.Advance(TimeSpan.FromMilliseconds(500));
+        Assert.False(guard.IsOverloaded());
+
+        // A long quiet spell is scaled to one second: 150 skips over 3 s are 50 a second, not overloaded.
+        time.Advance(TimeSpan.FromSeconds(3));
+        skipped += 150;
+        Assert.False(guard.IsOverloaded());
+        Assert.Equal(50, guard.LastWindowSkips);
+    }
+
     /// <summary>The validation error that the configured <paramref name="key"/> set to <paramref name="value"/> stops start-up with.</summary>
     private static string StartUpError(string key, string value)
     {
