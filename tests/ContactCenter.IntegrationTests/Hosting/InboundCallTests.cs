@@ -150,6 +150,57 @@ public sealed class InboundCallTests
         Assert.Equal(404, notFound.Call.FinalStatus);
     }
 
+    [Fact]
+    public async Task While_the_media_clock_skips_ticks_new_calls_get_503_and_once_it_keeps_time_they_are_answered_again()
+    {
+        await using var host = await ContactCenterTestHost.StartAsync(
+            new Dictionary<string, string> { ["queue-test.json"] = QueueFlow },
+            options =>
+            {
+                Configure(options);
+                options.Media.ShedAboveSkippedTicksPerSecond = 10;
+            });
+        await using var caller = await TestPhone.StartAsync();
+
+        // A subscriber that holds its clock thread 300 ms every half second: that thread skips about 50 ticks a second.
+        var stall = new StallingSubscriber();
+        host.Runtime.Media.Clock.Subscribe(stall);
+        await WaitUntilAsync(() => host.Runtime.Media.Clock.SkippedTicks > 60, "the clock to skip ticks");
+        await Task.Delay(TimeSpan.FromSeconds(1.2)); // a whole second measured while skipping
+
+        var refused = await caller.CallAsync("+18005550100", host.SipEndPoint);
+        Assert.Equal(503, refused.Call.FinalStatus);
+
+        // On time again: after the next whole second measured, calls are answered (retried: the guard measures
+        // seconds, and a busy test machine may still skip a few ticks).
+        host.Runtime.Media.Clock.Unsubscribe(stall);
+        var deadline = DateTime.UtcNow + Patience;
+        int? status = null;
+        while (DateTime.UtcNow < deadline && status != 200)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1.1));
+            var call = await caller.CallAsync("+18005550100", host.SipEndPoint);
+            status = call.Call.FinalStatus;
+            if (status == 200)
+            {
+                await call.Call.HangUpAsync();
+            }
+        }
+
+        Assert.Equal(200, status);
+    }
+
+    private sealed class StallingSubscriber : IMediaClockSubscriber
+    {
+        public void OnTick(long tick)
+        {
+            if (tick % 50 == 0)
+            {
+                Thread.Sleep(300);
+            }
+        }
+    }
+
     private static async Task<CallDetailRecord> WaitForRecordAsync(ContactCenterTestHost host, Guid callId)
     {
         var deadline = DateTime.UtcNow + Patience;
