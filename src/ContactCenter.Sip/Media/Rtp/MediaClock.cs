@@ -270,7 +270,7 @@ public sealed class MediaClock : IDisposable
     }
 
     /// <summary>Applies <see cref="ThreadNice"/> and <see cref="RealtimePriority"/> to the calling clock thread.</summary>
-    private void ApplyRealtimePriority()
+    private void ApplyThreadScheduling()
     {
         if (_threadNice != 0 && OperatingSystem.IsLinux() && LinuxThreadScheduling.TrySetNice(_threadNice) is var refused and not 0)
         {
@@ -291,7 +291,7 @@ public sealed class MediaClock : IDisposable
 
     private void RunLane(Lane lane)
     {
-        ApplyRealtimePriority();
+        ApplyThreadScheduling();
         Action<long> run = tick => RunRange(lane.Active, 0, lane.ActiveCount, tick);
         while (!_stopping.IsSet)
         {
