@@ -357,26 +357,17 @@ public sealed class MediaClockTests
         // Raising a nice value needs no privilege, so the test does not depend on the machine's capabilities.
         var logger = new WarningRecorder();
         using var clock = new MediaClock(TimeProvider.System, logger: logger) { ThreadNice = 7, Parallelism = 2, ParallelThreshold = 2 };
-        var nices = new System.Collections.Concurrent.ConcurrentDictionary<string, string>();
-        var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        for (var i = 0; i < 4; i++)
-        {
-            clock.Subscribe(new PolicyProbe(nices, seen, field: 19));
-        }
-
-        clock.Start();
-        await seen.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var nices = await ClockThreadStatFieldsAsync(clock, NiceField);
         if (!OperatingSystem.IsLinux())
         {
             return;
         }
 
-        // Field 19 of /proc/thread-self/stat is the nice value: both clock threads have it, the test's thread not.
+        // The nice value: both clock threads have it, the test's thread not.
         Assert.Equal(2, nices.Count);
-        Assert.All(nices.Values, nice => Assert.Equal("7", nice));
+        Assert.All(nices, nice => Assert.Equal("7", nice));
         Assert.Empty(logger.Warnings);
-        var own = File.ReadAllText("/proc/thread-self/stat");
-        Assert.NotEqual("7", own[(own.LastIndexOf(')') + 2)..].Split(' ')[19 - 3]);
+        Assert.NotEqual("7", StatField(NiceField));
     }
 
     [Fact]
@@ -384,36 +375,53 @@ public sealed class MediaClockTests
     {
         var logger = new WarningRecorder();
         using var clock = new MediaClock(TimeProvider.System, logger: logger) { RealtimePriority = 3, Parallelism = 2, ParallelThreshold = 2 };
-        var policies = new System.Collections.Concurrent.ConcurrentDictionary<string, string>();
-        var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        for (var i = 0; i < 4; i++)
-        {
-            clock.Subscribe(new PolicyProbe(policies, seen));
-        }
-
-        clock.Start();
-        await seen.Task.WaitAsync(TimeSpan.FromSeconds(10));
-
+        var policies = await ClockThreadStatFieldsAsync(clock, PolicyField);
         if (!OperatingSystem.IsLinux())
         {
             return;
         }
 
-        // Field 41 of /proc/thread-self/stat is the scheduling policy: 2 is SCHED_RR. Both clock threads ran probes.
+        // The scheduling policy: 2 is SCHED_RR. Both clock threads ran probes.
         Assert.Equal(2, policies.Count);
         if (logger.Warnings.IsEmpty)
         {
-            Assert.All(policies.Values, policy => Assert.Equal("2", policy));
+            Assert.All(policies, policy => Assert.Equal("2", policy));
         }
         else
         {
-            Assert.All(policies.Values, policy => Assert.Equal("0", policy));
+            Assert.All(policies, policy => Assert.Equal("0", policy));
             Assert.Contains(logger.Warnings, w => w.Contains("real-time priority 3 was refused", StringComparison.Ordinal));
         }
     }
 
-    /// <summary>Records, per clock thread, one field of <c>/proc/thread-self/stat</c> (default 41: the scheduling policy).</summary>
-    private sealed class PolicyProbe(System.Collections.Concurrent.ConcurrentDictionary<string, string> policies, TaskCompletionSource seen, int field = 41) : IMediaClockSubscriber
+    // Fields of /proc/<pid>/stat (proc(5)), numbered from 1.
+    private const int NiceField = 19;
+    private const int PolicyField = 41;
+
+    /// <summary>One field of the calling thread's <c>/proc/thread-self/stat</c>.</summary>
+    private static string StatField(int field)
+    {
+        var stat = File.ReadAllText("/proc/thread-self/stat");
+        return stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[field - 3];
+    }
+
+    /// <summary>Starts <paramref name="clock"/> with probes on each of its two threads; one stat field per thread (none off Linux).</summary>
+    private static async Task<IReadOnlyCollection<string>> ClockThreadStatFieldsAsync(MediaClock clock, int field)
+    {
+        var values = new System.Collections.Concurrent.ConcurrentDictionary<int, string>();
+        var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        for (var i = 0; i < 4; i++)
+        {
+            clock.Subscribe(new StatProbe(values, seen, field));
+        }
+
+        clock.Start();
+        await seen.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        return [.. values.Values];
+    }
+
+    /// <summary>Records, per clock thread, one field of <c>/proc/thread-self/stat</c>.</summary>
+    private sealed class StatProbe(System.Collections.Concurrent.ConcurrentDictionary<int, string> values, TaskCompletionSource seen, int field) : IMediaClockSubscriber
     {
         public void OnTick(long tick)
         {
@@ -423,10 +431,8 @@ public sealed class MediaClockTests
                 return;
             }
 
-            var stat = File.ReadAllText("/proc/thread-self/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            policies[Environment.CurrentManagedThreadId.ToString(System.Globalization.CultureInfo.InvariantCulture)] = fields[field - 3];
-            if (policies.Count >= 2)
+            values[Environment.CurrentManagedThreadId] = StatField(field);
+            if (values.Count >= 2)
             {
                 seen.TrySetResult();
             }
