@@ -14,9 +14,6 @@ internal sealed class MediaOverloadGuard(Func<long> skippedTicks, TimeProvider t
     private long _skippedAtStart = skippedTicks();
     private long _lastWindowSkips;
 
-    /// <summary>The skipped ticks that make the clock overloaded (0: never).</summary>
-    public int Threshold => threshold;
-
     /// <summary>Ticks skipped in the last whole second measured.</summary>
     public long LastWindowSkips
     {

@@ -37,7 +37,11 @@ internal sealed class UdpRtpTransport : IRtpTransport
 {
     private const int ReceiveBufferSize = 2048;
     private readonly RtpSocketPair _sockets;
+    // How long a receive loop has to see its wake-up datagram before it is cancelled.
+    private static readonly TimeSpan WakeTimeout = TimeSpan.FromMilliseconds(200);
     private readonly CancellationTokenSource _stop = new();
+    // Set when disposing: the receive loops end at their next datagram (the wake-up) and polling stops.
+    private bool _stopping;
     private readonly Action<string> _onLoopEnded;
     private Task _rtpLoop = Task.CompletedTask;
     private Task _rtcpLoop = Task.CompletedTask;
@@ -155,11 +159,6 @@ internal sealed class UdpRtpTransport : IRtpTransport
 
         _stop.Dispose();
     }
-
-    // How long a receive loop has to see its wake-up datagram before it is cancelled.
-    private static readonly TimeSpan WakeTimeout = TimeSpan.FromMilliseconds(200);
-
-    private bool _stopping;
 
     /// <summary>Sends <paramref name="socket"/> an empty datagram from itself when its receive loop still runs.</summary>
     private static Task WakeLoop(Task loop, Socket socket)
