@@ -12,7 +12,7 @@ public sealed class TrunkDnsTests
     /// <summary>Answers one SRV question over UDP (and TCP) with the records given, names compressed against the question.</summary>
     private sealed class FakeDns : IAsyncDisposable
     {
-        private readonly Socket _udp = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        private readonly Socket _udp;
         private readonly TcpListener _tcp;
         private readonly CancellationTokenSource _stop = new();
         private readonly Task _udpLoop;
@@ -20,9 +20,7 @@ public sealed class TrunkDnsTests
 
         public FakeDns(Func<byte[], byte[]> answer, bool truncateUdp = false)
         {
-            _udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            _tcp = new TcpListener(IPAddress.Loopback, EndPoint.Port);
-            _tcp.Start();
+            (_udp, _tcp) = BindPair();
             _udpLoop = Task.Run(async () =>
             {
                 var buffer = new byte[512];
@@ -54,6 +52,30 @@ public sealed class TrunkDnsTests
         }
 
         public IPEndPoint EndPoint => (IPEndPoint)_udp.LocalEndPoint!;
+
+        /// <summary>
+        /// A UDP socket and a TCP listener on one loopback port, as a DNS server has. The UDP port is the system's
+        /// choice, and another process may already hold that port for TCP, so a port taken for TCP is given up and
+        /// another tried.
+        /// </summary>
+        private static (Socket Udp, TcpListener Tcp) BindPair()
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+                udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+                var tcp = new TcpListener(IPAddress.Loopback, ((IPEndPoint)udp.LocalEndPoint!).Port);
+                try
+                {
+                    tcp.Start();
+                    return (udp, tcp);
+                }
+                catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse && attempt < 20)
+                {
+                    udp.Dispose();
+                }
+            }
+        }
 
         public int TcpQueries { get; private set; }
 
