@@ -9,11 +9,15 @@
 #
 #   benchmarks/load/agent-calls.sh [RATE_PER_SECOND] [SECONDS] [CALL_MS] [AGENTS]
 #   defaults: 200 calls/s for 60 s, calls of 6000 ms, 1500 agents (about 1,250 callers at once, 700 of them bridged)
-#   environment: SIPP_RTP=both (default: callers and agents stream a PCMU tone with sipp's rtp_stream), agents (only
-#   the agents' phones send), none (only our side sends: greeting, hold music; a bridge relays nothing) or responder
-#   (both sides talk, but their RTP comes from rtp-responder.c, compiled with gcc: one socket per side advertised in
-#   every SDP, answering each of our call legs with sendmmsg batches; it costs about half of sipp's rtp_stream, so the
-#   contact center gets more of the cores; sipp keeps the signalling);
+#   environment: SIPP_RTP=responder (default: both sides talk, their RTP from rtp-responder.c, compiled with gcc: one
+#   socket per side advertised in every SDP, answering each of our call legs with sendmmsg batches and sending a late
+#   leg's overdue frames at once; it costs about half of sipp's rtp_stream, so the contact center gets more of the
+#   cores; sipp keeps the signalling), both (callers and agents stream a PCMU tone with sipp's rtp_stream), agents
+#   (only the agents' phones send) or none (only our side sends: greeting, hold music; a bridge relays nothing);
+#   RESPONDER_SCHED (a command prefix for the responder, default none: it runs at the ordinary priority, below the
+#   clock's threads, and when starved it falls behind and reports the frames it could not send; "nice -n -10" or
+#   "chrt -f 1" keep it on time but take the cores from the host's signalling: 2026-11-22 14:11 UTC, with chrt at 200
+#   calls/s, calls piled up to 2,453 at once and 30,147 SIP retransmissions);
 #   CLOCK_RT_PRIORITY (ContactCenter:Media:ClockRealtimePriority, default 0: off; needs root or CAP_SYS_NICE; at the
 #   default load it starves signalling: 2026-11-22 about 06:20 UTC, 7,010 of 12,000 callers timed out);
 #   CLOCK_NICE (ContactCenter:Media:ClockNice, default the product's -10: the clock's threads are favoured over the
@@ -45,7 +49,7 @@ RATE=${1:-200}
 SECONDS_TO_RUN=${2:-60}
 CALL_MS=${3:-6000}
 AGENTS=${4:-1500}
-SIPP_RTP=${SIPP_RTP:-both}
+SIPP_RTP=${SIPP_RTP:-responder}
 WRAP_UP=${WRAP_UP:-00:00:00}
 BUSY_TIMEOUT=${BUSY_TIMEOUT:-00:00:05}
 CLOCK_RT_PRIORITY=${CLOCK_RT_PRIORITY:-0}
@@ -139,11 +143,11 @@ if [ "$SIPP_RTP" = responder ]; then
   sed -i 's/\[rtpstream_audio_port\]/47000/' "$WORK/caller.xml"
   sed -i 's/\[rtpstream_audio_port\]/47002/' "$WORK/agent.xml"
   gcc -O2 -o "$WORK/rtp-responder" benchmarks/load/rtp-responder.c -lm
-  # The generator runs at the ordinary priority. At the clock's nice value (-10) it took the cores from the host's
-  # signalling, which collapsed in two of three runs (2026-11-22 13:06 and 13:11 UTC: 473 and 248 agent legs failed,
-  # calls piling up to 2,444 at once); below the clock it is what falls short at the peak (it sent its voices in
-  # bursts and, at 1,650 calls at once, half of them: 12:52 UTC).
-  "$WORK/rtp-responder" 47000 47002 >"$WORK/responder.out" 2>&1 &
+  # The generator runs at the ordinary priority unless RESPONDER_SCHED says otherwise. At the clock's nice value (-10)
+  # it took the cores from the host's signalling, which collapsed in two of three runs (2026-11-22 13:06 and 13:11
+  # UTC: 473 and 248 agent legs failed, calls piling up to 2,444 at once); below the clock it is what falls short at
+  # the peak (its last line counts the frames it sent more than 200 ms late or not at all).
+  ${RESPONDER_SCHED:-} "$WORK/rtp-responder" 47000 47002 >"$WORK/responder.out" 2>&1 &
   RESPONDER=$!
 fi
 
