@@ -72,6 +72,7 @@ public sealed class TrunkDnsTests
                 }
                 catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse && attempt < 20)
                 {
+                    tcp.Dispose();
                     udp.Dispose();
                 }
             }
