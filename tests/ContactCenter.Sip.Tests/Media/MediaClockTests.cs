@@ -366,7 +366,7 @@ public sealed class MediaClockTests
         // The nice value: both clock threads have it, the test's thread not.
         Assert.Equal(2, nices.Count);
         Assert.All(nices, nice => Assert.Equal("7", nice));
-        Assert.Empty(logger.Warnings);
+        Assert.Empty(logger.OtherThanSkips);
         Assert.NotEqual("7", StatField(NiceField));
     }
 
@@ -383,14 +383,14 @@ public sealed class MediaClockTests
 
         // The scheduling policy: 2 is SCHED_RR. Both clock threads ran probes.
         Assert.Equal(2, policies.Count);
-        if (logger.Warnings.IsEmpty)
+        if (logger.OtherThanSkips.IsEmpty)
         {
             Assert.All(policies, policy => Assert.Equal("2", policy));
         }
         else
         {
             Assert.All(policies, policy => Assert.Equal("0", policy));
-            Assert.Contains(logger.Warnings, w => w.Contains("real-time priority 3 was refused", StringComparison.Ordinal));
+            Assert.Contains(logger.OtherThanSkips, w => w.Contains("real-time priority 3 was refused", StringComparison.Ordinal));
         }
     }
 
@@ -444,6 +444,9 @@ public sealed class MediaClockTests
         // In the order logged.
         public System.Collections.Concurrent.ConcurrentQueue<string> Warnings { get; } = [];
 
+        // The warnings other than skip reports (event 5000): on the system clock a loaded machine may skip a tick.
+        public System.Collections.Concurrent.ConcurrentQueue<string> OtherThanSkips { get; } = [];
+
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
 
@@ -454,6 +457,10 @@ public sealed class MediaClockTests
             if (logLevel >= Microsoft.Extensions.Logging.LogLevel.Warning)
             {
                 Warnings.Enqueue(formatter(state, exception));
+                if (eventId.Id != 5000)
+                {
+                    OtherThanSkips.Enqueue(formatter(state, exception));
+                }
             }
         }
     }
