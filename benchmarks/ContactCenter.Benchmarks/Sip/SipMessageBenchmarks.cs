@@ -124,6 +124,34 @@ public class SipMessageBenchmarks
         return (message.TopVia!.Branch, message.From!.Tag, message.To!.Tag, message.CallId, message.CSeq!.Sequence);
     }
 
+    /// <summary>
+    /// A parsed INVITE changed and read in turns, as a stack does while it handles one: a header set, then typed headers
+    /// read (top Via, Max-Forwards, Supported, Require, Expires), three times over.
+    /// </summary>
+    [Benchmark]
+    public object? ParseInviteChangeAndReadHeaders()
+    {
+        var buffer = _inviteOneSegment;
+        if (!_parser.TryParse(ref buffer, out var message, out _))
+        {
+            return null;
+        }
+
+        var read = 0;
+        for (var i = 0; i < 3; i++)
+        {
+            message.Headers.Set("Max-Forwards", MaxForwardsValues[i]);
+            read += message.TopVia!.Port ?? 0;
+            read += message.MaxForwards ?? 0;
+            read += message.Supported.Count + message.Require.Count;
+            read += (int)(message.Expires ?? 0);
+        }
+
+        return read;
+    }
+
+    private static readonly string[] MaxForwardsValues = ["69", "68", "67"];
+
     /// <summary>A full parse of a 200 OK.</summary>
     [Benchmark]
     public SipMessage? Parse200Ok()

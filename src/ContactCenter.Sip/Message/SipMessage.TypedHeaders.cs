@@ -173,40 +173,90 @@ public abstract partial class SipMessage
     }
 
     private List<string> TokenList(HeaderKind kind) =>
-        Cached(kind, m => m.ReadList(kind, static v => SplitEach(v, static t =>
+        Cached(kind, static (m, k) => m.ReadList(k, static v => SplitEach(v, static t =>
         {
             var token = t.Trim(" \t\r\n"u8);
             return SipGrammar.IsToken(token) ? Encoding.ASCII.GetString(token) : throw new FormatException($"has '{Encoding.UTF8.GetString(token)}' where a token should be");
         })))!;
 
     private List<SipAuthHeader> AuthList(HeaderKind kind) =>
-        Cached(kind, m => m.ReadList<SipAuthHeader>(kind, static v => [SipAuthHeader.Read(v)]))!;
+        Cached(kind, static (m, k) => m.ReadList<SipAuthHeader>(k, static v => [SipAuthHeader.Read(v)]))!;
 
+    // The accessors below allocate only what they decode: the decoders are static (no closure per read), and the cache
+    // array is allocated once per message and cleared, not replaced, when the headers change.
     private T? Cached<T>(HeaderKind kind, Func<SipMessage, T?> decode)
         where T : class
     {
-        if (_cache is null || _cacheVersion != Headers.Version)
+        if (TryCached(kind, out var cached))
         {
-            _cache = new object?[HeaderTable.Count];
-            _cacheVersion = Headers.Version;
-        }
-
-        var slot = _cache[(int)kind];
-        if (slot is not null)
-        {
-            return ReferenceEquals(slot, NullMarker) ? null : (T)slot;
+            return (T?)cached;
         }
 
         var value = decode(this);
-        _cache[(int)kind] = value ?? NullMarker;
+        Store(kind, value);
+        return value;
+    }
+
+    private T? Cached<T>(HeaderKind kind, Func<SipMessage, HeaderKind, T?> decode)
+        where T : class
+    {
+        if (TryCached(kind, out var cached))
+        {
+            return (T?)cached;
+        }
+
+        var value = decode(this, kind);
+        Store(kind, value);
         return value;
     }
 
     private T? CachedValue<T>(HeaderKind kind, Func<SipMessage, T?> decode)
         where T : struct
     {
-        var boxed = Cached<object>(kind, m => decode(m) is { } v ? v : null);
-        return boxed is null ? null : (T)boxed;
+        if (TryCached(kind, out var cached))
+        {
+            return (T?)cached;
+        }
+
+        var value = decode(this);
+        Store(kind, value is { } v ? v : null);
+        return value;
+    }
+
+    /// <summary>The decoded value of <paramref name="kind"/> (null for an absent header) when it was decoded since the headers last changed.</summary>
+    private bool TryCached(HeaderKind kind, out object? value)
+    {
+        value = null;
+        if (_cache is null || _cacheVersion != Headers.Version)
+        {
+            return false;
+        }
+
+        var slot = _cache[(int)kind];
+        if (slot is null)
+        {
+            return false;
+        }
+
+        value = ReferenceEquals(slot, NullMarker) ? null : slot;
+        return true;
+    }
+
+    private void Store(HeaderKind kind, object? value)
+    {
+        if (_cache is null)
+        {
+            _cache = new object?[HeaderTable.Count];
+            _cacheVersion = Headers.Version;
+        }
+        else if (_cacheVersion != Headers.Version)
+        {
+            // The headers changed since the values held were decoded: they are all stale.
+            Array.Clear(_cache);
+            _cacheVersion = Headers.Version;
+        }
+
+        _cache[(int)kind] = value ?? NullMarker;
     }
 
     private T? ReadFirst<T>(HeaderKind kind, HeaderDecoder<T> decode)
@@ -225,13 +275,22 @@ public abstract partial class SipMessage
 
     private List<T> ReadList<T>(HeaderKind kind, HeaderDecoder<List<T>> decode)
     {
-        var list = new List<T>();
+        // Each decoder returns a new list: the first line's becomes the result, so one header line costs one list.
+        List<T>? list = null;
         for (var i = Headers.IndexOf(kind, 0); i >= 0; i = Headers.IndexOf(kind, i + 1))
         {
-            list.AddRange(DecodeAt(i, decode));
+            var line = DecodeAt(i, decode);
+            if (list is null)
+            {
+                list = line;
+            }
+            else
+            {
+                list.AddRange(line);
+            }
         }
 
-        return list;
+        return list ?? [];
     }
 
     private T DecodeAt<T>(int index, HeaderDecoder<T> decode)

@@ -141,6 +141,30 @@ public sealed class HeaderIndexingTests
     }
 
     [Fact]
+    public void Typed_values_follow_every_change_and_lists_merge_their_lines()
+    {
+        var message = ParseDatagram("OPTIONS sip:a@b SIP/2.0\r\nMax-Forwards: 70\r\nSupported: timer\r\nSupported: 100rel, replaces\r\n\r\n");
+        var before = message.Supported;
+        Assert.Equal(["timer", "100rel", "replaces"], before);
+        Assert.Equal(70, message.MaxForwards);
+        Assert.Null(message.Expires);
+
+        message.Headers.Set("Max-Forwards", "69");
+        message.Headers.Set("Supported", "path");
+        message.Headers.Add("Expires", "30");
+
+        Assert.Equal(69, message.MaxForwards);
+        Assert.Equal(["path"], message.Supported);
+        Assert.Equal(30u, message.Expires);
+        Assert.Equal(["timer", "100rel", "replaces"], before);
+
+        message.Headers.Remove("Expires");
+
+        Assert.Null(message.Expires);
+        Assert.Equal(69, message.MaxForwards);
+    }
+
+    [Fact]
     public void Set_replaces_every_duplicate_with_one_line()
     {
         var message = ParseDatagram("OPTIONS sip:a@b SIP/2.0\r\nX-A: 1\r\nX-B: 2\r\nX-A: 3\r\n\r\n");
