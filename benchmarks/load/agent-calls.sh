@@ -325,6 +325,10 @@ if "dotnet.gc.pause.time" in metrics:
     print(f"garbage collector (since the server started): {metrics.get('dotnet.gc.collections', {}).get('value', 0):.0f} collections, "
           f"paused {1000 * metrics['dotnet.gc.pause.time']['value']:.0f} ms in all; each skip report in the server log "
           f"names the pauses since the previous one")
+if "dotnet.gc.heap.total_allocated" in metrics and records.isdigit() and int(records) > 0:
+    allocated = metrics["dotnet.gc.heap.total_allocated"]["value"]
+    print(f"allocated by the host (since it started, registrations included): {allocated / 2**20:,.0f} MiB, "
+          f"{allocated / int(records) / 1024:.0f} KiB per call record")
 if "sip.retransmissions" in metrics:
     print(f"SIP retransmissions sent by the host: {metrics['sip.retransmissions']['value']:.0f} (a request or answer the peer had "
           f"not acknowledged within T1; the agent phone absorbs a retransmitted INVITE after its 200, as RFC 6026 asks)")
