@@ -77,7 +77,7 @@ public sealed class BaresipInteropTests
 
         await using var baresip = BaresipProcess.Start($"sip:{Extension}@127.0.0.1:{PortOf(agent)}", $";auth_pass={Password};regint=60");
         await Within(bound, baresip, "binding for 1001 in our registrar");
-        var reply = await baresip.SendCommandAsync("quit");
+        var reply = await baresip.SendCommandAsync("quit", until: "SHUTDOWN");
         Assert.Contains("SHUTDOWN", reply, StringComparison.Ordinal);
         await Within(unbound.Task, baresip, "un-REGISTER (Expires 0) when baresip quits");
 

@@ -151,9 +151,12 @@ internal sealed class BaresipProcess : IAsyncDisposable
 
     /// <summary>
     /// Sends one command (e.g. <c>quit</c>, <c>dial</c>, <c>hangup</c>) over baresip's ctrl_tcp interface (netstring-framed
-    /// JSON) and returns the first message baresip sends back: the command's response or an event it caused.
+    /// JSON) and returns the first message baresip sends back (the command's response or an event), or with
+    /// <paramref name="until"/> the first that contains it: events already under way (a re-registration's
+    /// <c>REGISTER_OK</c>, say) may come first. When no such message comes within 5 s, or baresip closes the connection,
+    /// returns every message seen, one per line.
     /// </summary>
-    public async Task<string> SendCommandAsync(string command, string parameters = "")
+    public async Task<string> SendCommandAsync(string command, string parameters = "", string? until = null)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         using var client = new TcpClient(AddressFamily.InterNetwork);
@@ -163,17 +166,53 @@ internal sealed class BaresipProcess : IAsyncDisposable
         var frame = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{Encoding.UTF8.GetByteCount(json)}:{json},"));
         await stream.WriteAsync(frame, timeout.Token);
 
-        // Netstring: decimal length, ':', payload, ','.
-        var length = 0;
-        var one = new byte[1];
-        while (await stream.ReadAsync(one, timeout.Token) == 1 && one[0] != (byte)':')
+        var seen = new List<string>();
+        try
         {
-            length = (length * 10) + (one[0] - '0');
+            while (await ReadNetstringAsync(stream, timeout.Token) is { } message)
+            {
+                if (until is null || message.Contains(until, StringComparison.Ordinal))
+                {
+                    return message;
+                }
+
+                seen.Add(message);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Reported with what did come.
         }
 
-        var payload = new byte[length];
-        await stream.ReadExactlyAsync(payload, timeout.Token);
-        return Encoding.UTF8.GetString(payload);
+        return string.Join('\n', seen);
+    }
+
+    /// <summary>One netstring (decimal length, ':', payload, ','), or null once the connection is closed.</summary>
+    private static async Task<string?> ReadNetstringAsync(NetworkStream stream, CancellationToken cancellationToken)
+    {
+        var length = 0;
+        var one = new byte[1];
+        while (true)
+        {
+            if (await stream.ReadAsync(one, cancellationToken) == 0)
+            {
+                return null;
+            }
+
+            if (one[0] == (byte)':')
+            {
+                break;
+            }
+
+            if (one[0] is >= (byte)'0' and <= (byte)'9')
+            {
+                length = (length * 10) + (one[0] - '0');
+            }
+        }
+
+        var payload = new byte[length + 1]; // and the closing ','
+        await stream.ReadExactlyAsync(payload, cancellationToken);
+        return Encoding.UTF8.GetString(payload, 0, length);
     }
 
     /// <summary>Kills baresip (if still running) and deletes its configuration directory.</summary>
