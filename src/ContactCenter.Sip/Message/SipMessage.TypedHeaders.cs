@@ -173,18 +173,21 @@ public abstract partial class SipMessage
     }
 
     private List<string> TokenList(HeaderKind kind) =>
-        Cached(kind, static (m, k) => m.ReadList(k, static v => SplitEach(v, static t =>
+        Cached(kind, kind, static (m, k) => m.ReadList(k, static v => SplitEach(v, static t =>
         {
             var token = t.Trim(" \t\r\n"u8);
             return SipGrammar.IsToken(token) ? Encoding.ASCII.GetString(token) : throw new FormatException($"has '{Encoding.UTF8.GetString(token)}' where a token should be");
         })))!;
 
     private List<SipAuthHeader> AuthList(HeaderKind kind) =>
-        Cached(kind, static (m, k) => m.ReadList<SipAuthHeader>(k, static v => [SipAuthHeader.Read(v)]))!;
+        Cached(kind, kind, static (m, k) => m.ReadList<SipAuthHeader>(k, static v => [SipAuthHeader.Read(v)]))!;
 
     // The accessors below allocate only what they decode: the decoders are static (no closure per read), and the cache
     // array is allocated once per message and cleared, not replaced, when the headers change.
     private T? Cached<T>(HeaderKind kind, Func<SipMessage, T?> decode)
+        where T : class => Cached(kind, decode, static (m, d) => d(m));
+
+    private T? Cached<T, TState>(HeaderKind kind, TState state, Func<SipMessage, TState, T?> decode)
         where T : class
     {
         if (TryCached(kind, out var cached))
@@ -192,20 +195,7 @@ public abstract partial class SipMessage
             return (T?)cached;
         }
 
-        var value = decode(this);
-        Store(kind, value);
-        return value;
-    }
-
-    private T? Cached<T>(HeaderKind kind, Func<SipMessage, HeaderKind, T?> decode)
-        where T : class
-    {
-        if (TryCached(kind, out var cached))
-        {
-            return (T?)cached;
-        }
-
-        var value = decode(this, kind);
+        var value = decode(this, state);
         Store(kind, value);
         return value;
     }
