@@ -9,11 +9,32 @@ namespace ContactCenter.Cli.Tests.Sip;
 /// <summary><c>contactcenter sip serve</c> as a separate process, spoken to over loopback UDP.</summary>
 public sealed class SipServeCommandTests
 {
-    private static int FreePort()
+    /// <summary>
+    /// Serves on a loopback UDP port the system picks (port 0) and returns it as the command reports it once listening,
+    /// so no other process can take the port between choosing and binding it.
+    /// </summary>
+    private static async Task<(Process Process, StringBuilder Output, int Port)> ServeOnFreePortAsync(params string[] args)
     {
-        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)probe.LocalEndPoint!).Port;
+        var (process, output) = Serve(["--listen", "udp:127.0.0.1:0", .. args]);
+        try
+        {
+            await WaitForTextAsync(output, "listening on");
+            string text;
+            lock (output)
+            {
+                text = output.ToString();
+            }
+
+            var port = System.Text.RegularExpressions.Regex.Match(text, "listening on udp:127\\.0\\.0\\.1:([0-9]+)");
+            Assert.True(port.Success, text);
+            return (process, output, int.Parse(port.Groups[1].Value, CultureInfo.InvariantCulture));
+        }
+        catch
+        {
+            process.Kill();
+            process.Dispose();
+            throw;
+        }
     }
 
     private static (Process Process, StringBuilder Output) Serve(params string[] args)
@@ -97,12 +118,9 @@ public sealed class SipServeCommandTests
     [Fact]
     public async Task Answers_OPTIONS_logs_each_message_and_stops_cleanly_on_ctrl_c()
     {
-        var port = FreePort();
-        var (process, output) = Serve("--listen", $"udp:127.0.0.1:{port}");
+        var (process, output, port) = await ServeOnFreePortAsync();
         using (process)
         {
-            await WaitForTextAsync(output, "listening on");
-
             var response = await ExchangeAsync(port, Request("OPTIONS"));
 
             Assert.StartsWith("SIP/2.0 200", response, StringComparison.Ordinal);
@@ -115,11 +133,9 @@ public sealed class SipServeCommandTests
     [Fact]
     public async Task Passes_every_RFC_4475_uas_check_and_still_answers_OPTIONS()
     {
-        var port = FreePort();
-        var (process, output) = Serve("--listen", $"udp:127.0.0.1:{port}", "--quiet");
+        var (process, _, port) = await ServeOnFreePortAsync("--quiet");
         using (process)
         {
-            await WaitForTextAsync(output, "listening on");
             var script = ContactCenter.Testing.RepositoryPaths.TortureScript;
             var start = new ProcessStartInfo("python3") { RedirectStandardOutput = true };
             foreach (var arg in new[] { script, "uas", "127.0.0.1", port.ToString(CultureInfo.InvariantCulture) })
@@ -140,12 +156,9 @@ public sealed class SipServeCommandTests
     [Fact]
     public async Task Answer_code_rejects_invites_as_told()
     {
-        var port = FreePort();
-        var (process, output) = Serve("--listen", $"udp:127.0.0.1:{port}", "--answer", "486", "--quiet");
+        var (process, _, port) = await ServeOnFreePortAsync("--answer", "486", "--quiet");
         using (process)
         {
-            await WaitForTextAsync(output, "listening on");
-
             Assert.StartsWith("SIP/2.0 486", await ExchangeAsync(port, Request("INVITE")), StringComparison.Ordinal);
             await InterruptAsync(process);
         }
@@ -154,12 +167,9 @@ public sealed class SipServeCommandTests
     [Fact]
     public async Task Registrar_with_auth_challenges_a_register()
     {
-        var port = FreePort();
-        var (process, output) = Serve("--listen", $"udp:127.0.0.1:{port}", "--registrar", "--auth", "1001:secret", "--quiet");
+        var (process, _, port) = await ServeOnFreePortAsync("--registrar", "--auth", "1001:secret", "--quiet");
         using (process)
         {
-            await WaitForTextAsync(output, "listening on");
-
             var response = await ExchangeAsync(port, Request("REGISTER"));
 
             Assert.StartsWith("SIP/2.0 401", response, StringComparison.Ordinal);
