@@ -168,10 +168,11 @@ internal sealed class TestPhone : IAsyncDisposable
 }
 
 /// <summary>A call of a <see cref="TestPhone"/>: plays a tone, counts received audio, sends digits.</summary>
-internal sealed class PhoneCall(SipCall call, RtpSession rtp) : IAudioSink
+internal sealed class PhoneCall(SipCall call, RtpSession rtp) : IAudioSink, IRtpPayloadObserver
 {
     private long _frames;
     private long _loudFrames;
+    private long _loudPackets;
 
     public SipCall Call { get; } = call;
 
@@ -182,9 +183,16 @@ internal sealed class PhoneCall(SipCall call, RtpSession rtp) : IAudioSink
 
     public long Frames => Interlocked.Read(ref _frames);
 
+    /// <summary>
+    /// Audio packets received with audible content, counted as they arrive: unlike <see cref="LoudFrames"/>, not
+    /// thinned when the phone's own clock falls behind on a busy machine and its jitter buffer drops frames.
+    /// </summary>
+    public long LoudPackets => Interlocked.Read(ref _loudPackets);
+
     public void Start()
     {
         Rtp.AddSink(this);
+        Rtp.PayloadObserver = this;
         Rtp.Source = new ToneSource(new ToneSpec([350], TimeSpan.FromSeconds(1), TimeSpan.Zero, Cycles: 0, Amplitude: 2500));
         Rtp.Start();
         _ = Call.Ended.ContinueWith(_ => Rtp.DisposeAsync().AsTask(), TaskScheduler.Default);
@@ -198,6 +206,19 @@ internal sealed class PhoneCall(SipCall call, RtpSession rtp) : IAudioSink
             if (Math.Abs((int)sample) > 500)
             {
                 Interlocked.Increment(ref _loudFrames);
+                return;
+            }
+        }
+    }
+
+    void IRtpPayloadObserver.OnPayload(RtpSession session, in RtpHeader header, ReadOnlySpan<byte> payload)
+    {
+        foreach (var encoded in payload)
+        {
+            var sample = header.PayloadType == 8 ? G711.DecodeALaw(encoded) : G711.DecodeMuLaw(encoded);
+            if (Math.Abs((int)sample) > 500)
+            {
+                Interlocked.Increment(ref _loudPackets);
                 return;
             }
         }
