@@ -19,9 +19,9 @@ public sealed class CallRecorder : IDisposable, IAsyncDisposable
     // A side holds at most MaxLagSamples plus one frame before the other is padded: twice that never overflows.
     private readonly SampleFifo _left = new(2 * MaxLagSamples);
     private readonly SampleFifo _right = new(2 * MaxLagSamples);
-    private readonly short[] _leftChunk = new short[480];
-    private readonly short[] _rightChunk = new short[480];
-    private readonly short[] _interleaved = new short[2 * 480];
+    private const int ChunkFrames = 480;
+    // The left and right chunks and their interleaving, one pooled array returned when the recording closes.
+    private short[] _scratch = MediaBuffers.Samples.Rent(4 * ChunkFrames);
     private long _framesSinceHeader;
     private bool _paused;
     private bool _disposed;
@@ -86,6 +86,11 @@ public sealed class CallRecorder : IDisposable, IAsyncDisposable
     {
         lock (_gate)
         {
+            if (_disposed)
+            {
+                return;
+            }
+
             // What both sides said before the pause is kept; the unmatched rest is dropped.
             WritePairs(force: true);
             _paused = true;
@@ -143,6 +148,8 @@ public sealed class CallRecorder : IDisposable, IAsyncDisposable
             {
                 _left.Release();
                 _right.Release();
+                MediaBuffers.Samples.Return(_scratch);
+                _scratch = [];
                 _writer.Dispose();
             }
         }
@@ -181,18 +188,21 @@ public sealed class CallRecorder : IDisposable, IAsyncDisposable
             _right.WriteSilence(_left.Count - _right.Count);
         }
 
+        var leftChunk = _scratch.AsSpan(0, ChunkFrames);
+        var rightChunk = _scratch.AsSpan(ChunkFrames, ChunkFrames);
+        var interleaved = _scratch.AsSpan(2 * ChunkFrames, 2 * ChunkFrames);
         while (_left.Count > 0 && _right.Count > 0)
         {
-            var n = Math.Min(Math.Min(_left.Count, _right.Count), _leftChunk.Length);
-            _left.Read(_leftChunk.AsSpan(0, n));
-            _right.Read(_rightChunk.AsSpan(0, n));
+            var n = Math.Min(Math.Min(_left.Count, _right.Count), ChunkFrames);
+            _left.Read(leftChunk[..n]);
+            _right.Read(rightChunk[..n]);
             for (var i = 0; i < n; i++)
             {
-                _interleaved[2 * i] = _leftChunk[i];
-                _interleaved[(2 * i) + 1] = _rightChunk[i];
+                interleaved[2 * i] = leftChunk[i];
+                interleaved[(2 * i) + 1] = rightChunk[i];
             }
 
-            Commit(_interleaved.AsSpan(0, 2 * n));
+            Commit(interleaved[..(2 * n)]);
         }
     }
 
@@ -200,9 +210,10 @@ public sealed class CallRecorder : IDisposable, IAsyncDisposable
     {
         while (frames > 0)
         {
-            var n = Math.Min(frames, _interleaved.Length / 2);
-            _interleaved.AsSpan(0, 2 * n).Clear();
-            Commit(_interleaved.AsSpan(0, 2 * n));
+            var n = Math.Min(frames, ChunkFrames);
+            var silence = _scratch.AsSpan(2 * ChunkFrames, 2 * n);
+            silence.Clear();
+            Commit(silence);
             frames -= n;
         }
     }
