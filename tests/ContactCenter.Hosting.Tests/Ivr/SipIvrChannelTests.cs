@@ -304,8 +304,9 @@ public sealed class SipIvrChannelTests
             }
             """;
         await using var harness = await IvrCallHarness.StartAsync(flow);
-        // Half a second of silence first: the caller applies the 183's SDP while it plays.
-        harness.WritePrompt("pause.wav", TimeSpan.FromSeconds(0.5), frequency: 0);
+        // Silence first: the caller applies the 183's SDP while it plays. Half a second was once too little on a
+        // loaded machine (the caller heard 0.5 s of the 1.5 s notice), so it is a second and a half.
+        harness.WritePrompt("pause.wav", TimeSpan.FromSeconds(1.5), frequency: 0);
         harness.WritePrompt("notice.wav", TimeSpan.FromSeconds(1.5));
 
         var caller = await harness.CallForEarlyMediaAsync();
