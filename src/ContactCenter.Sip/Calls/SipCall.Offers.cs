@@ -11,6 +11,7 @@ public sealed partial class SipCall
     private bool _localOfferPending;
     private bool _remoteInvitePending;
     private SipRequest? _reinviteAck;
+    private SipClientTransaction? _reinviteTransaction;
     private SipResponse? _reinviteAnswer;
     private ITimer? _reinviteRetransmit;
     private TimeSpan _reinviteInterval;
@@ -140,6 +141,14 @@ public sealed partial class SipCall
 
                 SetBody(request, sdp);
                 var tx = _agent.Endpoint.Transactions.SendRequest(request, NextHop, method == SipMethod.Invite ? ResendReinviteAck : null);
+                if (method == SipMethod.Invite)
+                {
+                    lock (_gate)
+                    {
+                        _reinviteTransaction = tx;
+                    }
+                }
+
                 response = await tx.FinalResponse.WaitAsync(cancellationToken).ConfigureAwait(false);
                 if (method == SipMethod.Invite && response.IsSuccess)
                 {

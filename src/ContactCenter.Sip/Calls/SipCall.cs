@@ -708,11 +708,13 @@ public sealed partial class SipCall
         }
     }
 
-    private async Task SendQuietly(SipRequest ack)
+    private Task SendQuietly(SipRequest ack) => SendQuietly(_agent.Transport, ack, NextHop);
+
+    private static async Task SendQuietly(ISipTransport transport, SipRequest ack, SipDestination hop)
     {
         try
         {
-            await _agent.Transport.SendAsync(ack, NextHop);
+            await transport.SendAsync(ack, hop);
         }
         catch (IOException)
         {
@@ -789,7 +791,50 @@ public sealed partial class SipCall
         transfer?.TrySetResult(new SipTransferResult(false, 481, "The call ended before the transfer completed"));
         _agent.Forget(this);
         StateChanged?.Invoke(this, SipCallState.Terminated);
+        ReleaseAfterEnd();
         _ended.TrySetResult();
+    }
+
+    /// <summary>
+    /// Lets go of what would keep an ended call in memory. Its INVITE transactions linger for 64·T1 after a 2xx
+    /// (RFC 6026 timer M) to acknowledge a retransmitted 2xx: they keep only the ACK to send again, not the call. No
+    /// event fires after <see cref="SipCallState.Terminated"/>, so the handlers (and whatever they hold) go too.
+    /// </summary>
+    private void ReleaseAfterEnd()
+    {
+        SipClientTransaction? invite, reinvite;
+        SipRequest? ack, reinviteAck;
+        lock (_gate)
+        {
+            (invite, reinvite, ack, reinviteAck) = (_outgoingInvite, _reinviteTransaction, _ack, _reinviteAck);
+            _reinviteTransaction = null;
+        }
+
+        if (invite is not null && ack is not null)
+        {
+            invite.ReplaceResponseHandler(AckAgain(ack));
+        }
+
+        reinvite?.ReplaceResponseHandler(reinviteAck is null ? null : AckAgain(reinviteAck));
+        StateChanged = null;
+        DtmfReceived = null;
+        Held = null;
+        Resumed = null;
+        SessionRefreshed = null;
+    }
+
+    /// <summary>A handler that answers a retransmitted 2xx with <paramref name="ack"/>, holding nothing of the call.</summary>
+    private Action<SipResponse> AckAgain(SipRequest ack)
+    {
+        var transport = _agent.Transport;
+        var hop = NextHop;
+        return response =>
+        {
+            if (response.IsSuccess && response.CSeq?.Sequence == ack.CSeq!.Sequence)
+            {
+                _ = SendQuietly(transport, ack, hop);
+            }
+        };
     }
 
     /// <summary>The dialog key: Call-ID, local tag, remote tag.</summary>

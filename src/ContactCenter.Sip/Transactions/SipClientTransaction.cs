@@ -11,7 +11,7 @@ namespace ContactCenter.Sip.Transactions;
 public sealed class SipClientTransaction : SipTransaction
 {
     private readonly TaskCompletionSource<SipResponse> _final = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly Action<SipResponse>? _onResponse;
+    private Action<SipResponse>? _onResponse;
     private TimeSpan _interval;
     private SipRequest? _ack;
     private bool _cancelWanted;
@@ -24,6 +24,12 @@ public sealed class SipClientTransaction : SipTransaction
         _onResponse = onResponse;
         IsInvite = request.Method == SipMethod.Invite;
     }
+
+    /// <summary>
+    /// Replaces what gets the responses still to come. A call that ended hands over a handler that only sends its
+    /// ACK again, so the transaction, which lingers for 64·T1 after a 2xx (timer M), does not keep the call alive.
+    /// </summary>
+    internal void ReplaceResponseHandler(Action<SipResponse>? onResponse) => Volatile.Write(ref _onResponse, onResponse);
 
     /// <summary>Where the request goes.</summary>
     public SipDestination Destination { get; }
@@ -149,7 +155,7 @@ public sealed class SipClientTransaction : SipTransaction
 
         if (deliver)
         {
-            _onResponse?.Invoke(response);
+            Volatile.Read(ref _onResponse)?.Invoke(response);
         }
 
         if (complete)
