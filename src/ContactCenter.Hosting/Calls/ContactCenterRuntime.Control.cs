@@ -241,6 +241,9 @@ internal sealed partial class ContactCenterRuntime : ICallControl
         }
     }
 
+    /// <summary>The call in progress with this id, or null (tests use it to follow a call's lifetime).</summary>
+    internal ContactCall? FindCall(Guid callId) => _calls.GetValueOrDefault(callId);
+
     private ContactCall Require(Guid callId) =>
         _calls.TryGetValue(callId, out var call) ? call : throw new CallControlException(CallControlError.NotFound, $"no call in progress has id {callId}");
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ContactCenter.Hosting;
 using ContactCenter.Hosting.Events;
 using ContactCenter.Hosting.Storage;
@@ -103,6 +104,50 @@ public sealed class InboundCallTests
         Assert.Contains(ContactCenterEventTypes.CallConnected, seen);
         Assert.Contains(ContactCenterEventTypes.RecordingReady, seen);
         Assert.Contains(ContactCenterEventTypes.CallRecordWritten, seen);
+    }
+
+    [Fact]
+    public async Task A_finished_call_leaves_nothing_of_itself_in_memory_while_its_SIP_transactions_linger()
+    {
+        await using var host = await ContactCenterTestHost.StartAsync(new Dictionary<string, string> { ["queue-test.json"] = QueueFlow }, Configure);
+        await using var agentPhone = await TestPhone.StartAsync();
+        await agentPhone.RegisterAsync("1001", "pw-1001", host.SipEndPoint);
+        await WaitUntilAsync(() => host.AgentState("ada") == "Available", "the agent to be logged in by registering");
+        await using var caller = await TestPhone.StartAsync();
+        var callerCall = await caller.CallAsync("+18005550100", host.SipEndPoint);
+        var agentCall = await agentPhone.NextIncomingAsync(Patience);
+        var callId = Guid.Parse(agentCall.Call.InitialInvite.Headers["X-CC-Call-Id"]!);
+        await WaitUntilAsync(() => agentCall.Call.State == SipCallState.Established, "the agent leg to be established");
+        await callerCall.WaitForAudioAsync(10, Patience);
+        var (call, callerSession, agentSession) = WeakReferencesTo(host, callId);
+
+        // The caller hangs up while talking, as every caller of the load test does.
+        await callerCall.Call.HangUpAsync();
+        await agentCall.Call.Ended.WaitAsync(Patience);
+        var record = await WaitForRecordAsync(host, callId);
+        Assert.Equal(CallStatus.NormalEnd, record.Status);
+        await WaitUntilAsync(() => host.Runtime.ActiveCalls.Count == 0, "the call to leave the calls in progress");
+
+        // The INVITE transactions of both legs linger for 32 s (RFC 6026); they must not keep the call, its RTP
+        // sessions and their buffers alive: at 200 calls/s that was 6,400 ended calls in memory.
+        await Eventually.UntilAsync(
+            () =>
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                GC.Collect();
+                return !call.IsAlive && !callerSession.IsAlive && !agentSession.IsAlive;
+            },
+            "the ended call and both its RTP sessions to be collected",
+            TimeSpan.FromSeconds(10));
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static (WeakReference Call, WeakReference CallerSession, WeakReference AgentSession) WeakReferencesTo(ContactCenterTestHost host, Guid callId)
+    {
+        var call = host.Runtime.FindCall(callId) ?? throw new InvalidOperationException($"call {callId} is not in progress");
+        var agentLeg = call.Connected ?? throw new InvalidOperationException("the call has no agent connected");
+        return (new WeakReference(call), new WeakReference(call.CallerMedia!.Rtp), new WeakReference(agentLeg.Media.Rtp));
     }
 
     [Fact]
