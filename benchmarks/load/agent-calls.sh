@@ -345,7 +345,7 @@ if "rtp.packets.sent" in metrics:
     own = sent - relayed
     print(f"RTP packets the host sent: {sent:,.0f}{share}; received: {received:,.0f}")
     passed_over = metrics.get("rtp.packets.passed_over", {}).get("value", 0)
-    print(f"  of those sent, relayed between caller and agent: {relayed:,.0f} (passed over as too late, when a read on the tick "
+    print(f"  of those sent, relayed between caller and agent: {relayed:,.0f} (passed over as too late, when a read on a late tick "
           f"found more than RelayBacklogLimit waiting: {passed_over:,.0f}); the host's own audio (greeting, "
           f"hold music): {own:,.0f} sent, {skipped_frames:,.0f} frames not sent because the clock skipped them "
           f"({100 * own / max(1, own + skipped_frames):.1f}% of its own frames sent)")

@@ -181,6 +181,71 @@ public sealed class BridgingTests
         Assert.Equal((ushort)(lastToAgent.SequenceNumber + 1), toAgent[0].SequenceNumber);
     }
 
+    [Fact]
+    public async Task A_burst_from_the_sender_read_on_a_tick_that_came_on_time_is_relayed_whole()
+    {
+        var time = new ManualTimeProvider();
+        using var clock = new MediaClock(time);
+        var network = new MemoryNetwork();
+        var legOptions = new RtpSessionOptions { ReceiveOnClockTick = true, RelayBacklogLimit = 3 };
+        var callerLegTransport = network.Bind("10.0.1.1", 6000);
+        callerLegTransport.Queued = true;
+        await using var callerLeg = new RtpSession(callerLegTransport, clock, time, legOptions, null);
+        await using var agentLeg = new RtpSession(network.Bind("10.0.1.2", 6000), clock, time, legOptions, null);
+        await using var agentPhone = new RtpSession(network.Bind("10.0.0.2", 5000), clock, time, null, null);
+        var callerPhone = new IPEndPoint(IPAddress.Parse("10.0.0.1"), 5000);
+        var phoneSdp = new SdpSession(callerPhone.Address, callerPhone.Port, new MediaCapabilities { Encodings = [AudioEncoding.Pcmu] });
+        callerLeg.Apply(new SdpSession(IPAddress.Parse("10.0.1.1"), 6000).CreateAnswer(phoneSdp.CreateOffer()).Audio);
+        var agentSdp = new SdpSession(IPAddress.Parse("10.0.0.2"), 5000, new MediaCapabilities { Encodings = [AudioEncoding.Pcmu] });
+        var agentAnswer = new SdpSession(IPAddress.Parse("10.0.1.2"), 6000).CreateAnswer(agentSdp.CreateOffer());
+        agentLeg.Apply(agentAnswer.Audio);
+        agentPhone.Apply(agentSdp.AcceptAnswer(agentAnswer.Answer));
+        callerLeg.Start();
+        agentLeg.Start();
+        agentPhone.Start();
+        using var relay = new RtpRelay(callerLeg, agentLeg);
+        clock.Start();
+
+        // The caller's phone sends one packet an interval for 200 ms, then (a jittery network, or a phone catching up)
+        // eight at once between two reads of the relay, which keeps time throughout.
+        var packet = new byte[12 + 160];
+        ushort sequence = 100;
+        uint timestamp = 8000;
+        void Send()
+        {
+            RtpPacket.Write(packet, false, 0, sequence++, timestamp, 0x1234, new byte[160]);
+            timestamp += 160;
+            network.Deliver(packet, callerPhone, callerLegTransport.LocalRtpEndPoint);
+        }
+
+        for (var i = 0; i < 10; i++)
+        {
+            Send();
+            time.Advance(TimeSpan.FromMilliseconds(20));
+        }
+
+        var forwardedBefore = relay.ForwardedAToB;
+        Assert.InRange(forwardedBefore, 9, 10);
+        var lastToAgent = LastAudioHeader(network, agentPhone.LocalRtpEndPoint);
+        for (var i = 0; i < 8; i++)
+        {
+            Send();
+        }
+
+        time.Advance(TimeSpan.FromMilliseconds(20));
+
+        // All eight go on, in order, with no jump: RelayBacklogLimit (3) applies only to a read on a late tick.
+        Assert.Equal(forwardedBefore + 8, relay.ForwardedAToB);
+        var toAgent = AudioHeaders(network, agentPhone.LocalRtpEndPoint).SkipWhile(h => h.SequenceNumber != lastToAgent.SequenceNumber).Skip(1).ToList();
+        Assert.Equal(8, toAgent.Count);
+        Assert.All(toAgent, h => Assert.False(h.Marker));
+        for (var i = 0; i < toAgent.Count; i++)
+        {
+            Assert.Equal((ushort)(lastToAgent.SequenceNumber + 1 + i), toAgent[i].SequenceNumber);
+            Assert.Equal(lastToAgent.Timestamp + (uint)(160 * (i + 1)), toAgent[i].Timestamp);
+        }
+    }
+
     private static List<RtpHeader> AudioHeaders(MemoryNetwork network, IPEndPoint to)
     {
         var headers = new List<RtpHeader>();

@@ -38,11 +38,13 @@ public sealed class RtpSessionOptions
     public bool ReceiveOnClockTick { get; set; }
 
     /// <summary>
-    /// With <see cref="ReceiveOnClockTick"/>: the most packets one read on the tick hands to a relay (default 5,
-    /// 100 ms of 20 ms packets). More wait only when the clock fell behind; the older ones are then too late for
-    /// the far end's jitter buffer and would only add delay and load, so only the newest this many are forwarded and
-    /// the relayed stream's timestamp jumps over the rest (marker set). Recorders and digit detection still get every
-    /// packet. From 1 to 250.
+    /// With <see cref="ReceiveOnClockTick"/>: the most packets a read on a late tick hands to a relay (default 5,
+    /// 100 ms of 20 ms packets). When the clock fell behind (it skipped this session's previous packet interval), what
+    /// waited longest is too late for the far end's jitter buffer and would only add delay and load, so only the newest
+    /// this many are forwarded and the relayed stream's timestamp jumps over the rest (marker set). A read on a tick
+    /// that came on time forwards everything waiting (up to 50 packets): all of it arrived since the previous read, so
+    /// a burst from the sender (network jitter, a peer catching up) goes on as it came, for the far end's jitter
+    /// buffer to absorb. Recorders and digit detection still get every packet. From 1 to 250.
     /// </summary>
     public int RelayBacklogLimit { get; set; } = 5;
 
@@ -159,6 +161,9 @@ public sealed class RtpSession : IMediaClockSubscriber, IAsyncDisposable
     // Relay hand-over held to the end of a read on the tick, so a backlog forwards only its newest packets.
     private bool _holdRelay;
     private HeldPayload[]? _held;
+    // How many one read may hold: RelayBacklogLimit after a skipped interval, OnTimeHoldLimit otherwise.
+    private int _holdLimit;
+    private const int OnTimeHoldLimit = 50;
     private int _heldStart;
     private int _heldCount;
     private int _passedOverPackets;
@@ -476,6 +481,8 @@ public sealed class RtpSession : IMediaClockSubscriber, IAsyncDisposable
         // A polled transport hands over what arrived since the last playout now, just before it is played; a relay
         // gets the newest of it once the read is done.
         _holdRelay = _options.ReceiveOnClockTick && PayloadObserver is not null;
+        var fellBehind = _lastIntervalTick >= 0 && tick - _lastIntervalTick > ticksPerPacket;
+        _holdLimit = fellBehind ? _options.RelayBacklogLimit : Math.Max(_options.RelayBacklogLimit, OnTimeHoldLimit);
         try
         {
             _transport.Poll();
@@ -774,20 +781,24 @@ public sealed class RtpSession : IMediaClockSubscriber, IAsyncDisposable
         }
     }
 
-    /// <summary>Keeps a payload for the relay until the read on the tick is done; past the limit the oldest is passed over.</summary>
+    /// <summary>Keeps a payload for the relay until the read on the tick is done; past the read's limit the oldest is passed over.</summary>
     private void Hold(in RtpHeader header, ReadOnlySpan<byte> payload)
     {
-        var limit = _options.RelayBacklogLimit;
-        _held ??= new HeldPayload[limit];
-        if (_heldCount == limit)
+        var limit = _holdLimit;
+        _held ??= new HeldPayload[_options.RelayBacklogLimit];
+        if (_heldCount >= limit)
         {
             _passedOverPackets++;
             _passedOverSamples += _held[_heldStart].Length;
-            _heldStart = (_heldStart + 1) % limit;
+            _heldStart = (_heldStart + 1) % _held.Length;
             _heldCount--;
         }
+        else if (_heldCount == _held.Length)
+        {
+            GrowHeld(Math.Min(limit, _held.Length * 2));
+        }
 
-        ref var slot = ref _held[(_heldStart + _heldCount) % limit];
+        ref var slot = ref _held[(_heldStart + _heldCount) % _held.Length];
         if (slot.Payload is null || slot.Payload.Length < payload.Length)
         {
             slot.Payload = new byte[Math.Max(256, payload.Length)];
@@ -822,6 +833,19 @@ public sealed class RtpSession : IMediaClockSubscriber, IAsyncDisposable
             _heldCount--;
             observer?.OnPayload(this, held.Header, held.Payload.AsSpan(0, held.Length));
         }
+    }
+
+    /// <summary>Makes room for a burst read on time: the held payloads keep their order, and every slot its buffer.</summary>
+    private void GrowHeld(int length)
+    {
+        var grown = new HeldPayload[length];
+        for (var i = 0; i < _held!.Length; i++)
+        {
+            grown[i] = _held[(_heldStart + i) % _held.Length];
+        }
+
+        _held = grown;
+        _heldStart = 0;
     }
 
     /// <summary>A payload held for the relay until the read on the tick is done.</summary>
