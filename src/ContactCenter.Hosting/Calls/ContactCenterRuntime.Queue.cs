@@ -71,6 +71,9 @@ internal sealed partial class ContactCenterRuntime : IIvrCallRouter
                     preferredAgent = outcome.PreferredAgent;
                     overflowAfter = null;
                     continue;
+                case QueueOutcomeKind.Ended:
+                    // Thrown once, here, for the IVR (its channel reports a hang-up so); the queue's own methods return it.
+                    throw new CallerHungUpException();
                 default:
                     call.Phase = ActiveCallPhase.Ivr;
                     return Failed(queue);
@@ -185,7 +188,7 @@ internal sealed partial class ContactCenterRuntime : IIvrCallRouter
                         call.Status = ringing.Count > 0 ? CallStatus.AbandonedWhileRinging : CallStatus.AbandonedInQueue;
                         call.QueueExitedAt ??= _time.GetUtcNow();
                         await _routing.SendAsync(new Abandon(itemId), CancellationToken.None).ConfigureAwait(false);
-                        throw new CallerHungUpException();
+                        return QueueOutcome.CallOver;
 
                     case RoutingSignal { Event: ItemOffered offer }:
                         foreach (var agentId in offer.AgentIds)
@@ -381,7 +384,7 @@ internal sealed partial class ContactCenterRuntime : IIvrCallRouter
                         await CompleteAsync(itemId).ConfigureAwait(false);
                         completed = true;
                         call.Status = CallStatus.NormalEnd;
-                        throw new CallerHungUpException();
+                        return QueueOutcome.CallOver;
 
                     case HoldSignal hold:
                         session.SetHold(hold.Hold);
@@ -444,13 +447,13 @@ internal sealed partial class ContactCenterRuntime : IIvrCallRouter
                                     transfer.Done.TrySetException(new CallControlException(CallControlError.Unavailable, placed.Problem ?? "the number cannot be reached"));
                                     call.HangupParty = HangupParty.System;
                                     await HangUpQuietlyAsync(call.Caller).ConfigureAwait(false);
-                                    throw new CallerHungUpException();
+                                    return QueueOutcome.CallOver;
                                 }
 
                                 transfer.Done.TrySetResult();
                                 call.Status = CallStatus.Transferred;
                                 await WaitAnswerThenConnectAsync(call, placed.Leg, cancellationToken).ConfigureAwait(false);
-                                throw new CallerHungUpException();
+                                return QueueOutcome.CallOver;
                         }
                 }
             }
@@ -955,12 +958,17 @@ internal enum QueueOutcomeKind
     Overflow,
     Requeue,
     Failed,
+
+    /// <summary>The call is over: the caller hung up, or a transfer to a number took it and has ended.</summary>
+    Ended,
 }
 
 /// <summary>The result of one stay in a queue.</summary>
 internal sealed record QueueOutcome(QueueOutcomeKind Kind)
 {
     public static QueueOutcome Failure { get; } = new(QueueOutcomeKind.Failed);
+
+    public static QueueOutcome CallOver { get; } = new(QueueOutcomeKind.Ended);
 
     public bool ByTimer { get; init; }
 
