@@ -19,6 +19,9 @@ internal sealed class SqliteDatabase : StorageDatabase
     private readonly ConcurrentQueue<PendingWrite> _pending = new();
     private int _committing;
     private long _commits;
+    // The committer's connection, kept open from one group commit to the next (touched only during a writer's turn).
+    private SqliteConnection? _committer;
+    private bool _disposed;
 
     public SqliteDatabase(string path, TimeSpan busyTimeout)
     {
@@ -123,11 +126,29 @@ internal sealed class SqliteDatabase : StorageDatabase
 
     public override Guid ReadId(DbDataReader reader, int ordinal) => Guid.Parse(reader.GetString(ordinal), CultureInfo.InvariantCulture);
 
-    public override ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
+        // A commit under way finishes on its connection before that is closed.
+        var turn = await _writers.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        try
+        {
+            _disposed = true;
+            if (_committer is { } committer)
+            {
+                _committer = null;
+                await committer.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            if (turn)
+            {
+                _writers.Release();
+            }
+        }
+
         using var connection = new SqliteConnection(_connectionString);
         SqliteConnection.ClearPool(connection);
-        return ValueTask.CompletedTask;
     }
 
     public override Task WriteAsync(Func<DbConnection, DbTransaction, CancellationToken, Task> write, CancellationToken cancellationToken)
@@ -181,35 +202,26 @@ internal sealed class SqliteDatabase : StorageDatabase
         try
         {
             using var turn = await EnterWriteAsync(CancellationToken.None).ConfigureAwait(false);
-            await using var connection = await OpenAsync(CancellationToken.None).ConfigureAwait(false);
-            await using var transaction = await BeginWriteAsync(connection, CancellationToken.None).ConfigureAwait(false);
-            for (var i = 0; i < batch.Count; i++)
+            var connection = await CommitterConnectionAsync().ConfigureAwait(false);
+            var failed = true;
+            try
             {
-                var pending = batch[i];
-                if (pending.Cancellation.IsCancellationRequested)
+                await CommitBatchAsync(connection, batch, committed).ConfigureAwait(false);
+                failed = false;
+            }
+            finally
+            {
+                // A connection a commit failed on is not trusted with the next one; after disposal none is kept.
+                if (failed || !ReferenceEquals(connection, _committer))
                 {
-                    pending.Done.TrySetCanceled(pending.Cancellation);
-                    continue;
-                }
+                    if (ReferenceEquals(connection, _committer))
+                    {
+                        _committer = null;
+                    }
 
-                // Each write in a savepoint of its own: one that fails is undone alone and the others are still committed.
-                var savepoint = string.Create(CultureInfo.InvariantCulture, $"write{i}");
-                await transaction.SaveAsync(savepoint, CancellationToken.None).ConfigureAwait(false);
-                try
-                {
-                    await pending.Write(connection, transaction, pending.Cancellation).ConfigureAwait(false);
-                    await transaction.ReleaseAsync(savepoint, CancellationToken.None).ConfigureAwait(false);
-                    committed.Add(pending);
-                }
-                catch (Exception e) when (e is not OutOfMemoryException)
-                {
-                    await transaction.RollbackAsync(savepoint, CancellationToken.None).ConfigureAwait(false);
-                    Fail(pending, e);
+                    await connection.DisposeAsync().ConfigureAwait(false);
                 }
             }
-
-            await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
-            Interlocked.Increment(ref _commits);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -226,6 +238,55 @@ internal sealed class SqliteDatabase : StorageDatabase
         {
             pending.Done.TrySetResult();
         }
+    }
+
+    /// <summary>The committer's open connection: opened (with the pragmas) once, then kept between commits.</summary>
+    private async Task<SqliteConnection> CommitterConnectionAsync()
+    {
+        if (_committer is { } open)
+        {
+            return open;
+        }
+
+        var opened = (SqliteConnection)await OpenAsync(CancellationToken.None).ConfigureAwait(false);
+        if (!_disposed)
+        {
+            _committer = opened;
+        }
+
+        return opened;
+    }
+
+    private async Task CommitBatchAsync(SqliteConnection connection, List<PendingWrite> batch, List<PendingWrite> committed)
+    {
+        await using var transaction = await BeginWriteAsync(connection, CancellationToken.None).ConfigureAwait(false);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var pending = batch[i];
+            if (pending.Cancellation.IsCancellationRequested)
+            {
+                pending.Done.TrySetCanceled(pending.Cancellation);
+                continue;
+            }
+
+            // Each write in a savepoint of its own: one that fails is undone alone and the others are still committed.
+            var savepoint = string.Create(CultureInfo.InvariantCulture, $"write{i}");
+            await transaction.SaveAsync(savepoint, CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                await pending.Write(connection, transaction, pending.Cancellation).ConfigureAwait(false);
+                await transaction.ReleaseAsync(savepoint, CancellationToken.None).ConfigureAwait(false);
+                committed.Add(pending);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                await transaction.RollbackAsync(savepoint, CancellationToken.None).ConfigureAwait(false);
+                Fail(pending, e);
+            }
+        }
+
+        await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+        Interlocked.Increment(ref _commits);
     }
 
     private static void Fail(PendingWrite pending, Exception e)

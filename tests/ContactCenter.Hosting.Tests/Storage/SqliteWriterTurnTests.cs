@@ -94,6 +94,31 @@ public sealed class SqliteWriterTurnTests : IDisposable
     }
 
     [Fact]
+    public async Task A_group_commit_that_fails_as_a_whole_fails_its_writes_and_the_next_commit_works_on_a_fresh_connection()
+    {
+        await using var database = await MigratedDatabaseAsync();
+        var store = new SqlCallDetailStore(database);
+        var at = new DateTimeOffset(2026, 11, 22, 6, 0, 0, TimeSpan.Zero);
+        var before = Record(at);
+        await store.AddAsync(before); // the committer's connection is open from here on
+
+        // A write that closes the connection under the commit: nothing of its batch can be committed.
+        var breaking = database.WriteAsync(
+            (connection, _, _) =>
+            {
+                connection.Close();
+                return Task.CompletedTask;
+            },
+            CancellationToken.None);
+        await Assert.ThrowsAnyAsync<Exception>(() => breaking);
+
+        var after = Record(at.AddSeconds(1));
+        await store.AddAsync(after);
+        Assert.Equal(after.Id, (await store.GetAsync(after.Id))?.Id);
+        Assert.Equal(at, (await store.GetAsync(before.Id))?.StartedAt);
+    }
+
+    [Fact]
     public async Task Writers_take_turns_in_the_order_they_asked_and_a_turn_ends_once_however_often_it_is_disposed()
     {
         await using var database = await MigratedDatabaseAsync();
