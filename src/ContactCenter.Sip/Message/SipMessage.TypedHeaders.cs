@@ -10,7 +10,9 @@ internal delegate T HeaderDecoder<out T>(ReadOnlySpan<byte> value);
 public abstract partial class SipMessage
 {
     private static readonly object NullMarker = new();
-    private object?[]? _cache;
+    // The decoded values, one slot per header kind read (a message reads a handful of the kinds there are).
+    private CacheSlot[]? _cache;
+    private int _cacheCount;
     private int _cacheVersion;
 
     /// <summary>The Via entries, top first, across every Via line.</summary>
@@ -183,7 +185,7 @@ public abstract partial class SipMessage
         Cached(kind, kind, static (m, k) => m.ReadList<SipAuthHeader>(k, static v => [SipAuthHeader.Read(v)]))!;
 
     // The accessors below allocate only what they decode: the decoders are static (no closure per read), and the cache
-    // array is allocated once per message and cleared, not replaced, when the headers change.
+    // array is allocated once per message (grown as more kinds are read) and cleared, not replaced, when the headers change.
     private T? Cached<T>(HeaderKind kind, Func<SipMessage, T?> decode)
         where T : class => Cached(kind, decode, static (m, d) => d(m));
 
@@ -222,31 +224,57 @@ public abstract partial class SipMessage
             return false;
         }
 
-        var slot = _cache[(int)kind];
-        if (slot is null)
+        for (var i = 0; i < _cacheCount; i++)
         {
-            return false;
+            if (_cache[i].Kind == kind)
+            {
+                var slot = _cache[i].Value;
+                value = ReferenceEquals(slot, NullMarker) ? null : slot;
+                return true;
+            }
         }
 
-        value = ReferenceEquals(slot, NullMarker) ? null : slot;
-        return true;
+        return false;
     }
 
     private void Store(HeaderKind kind, object? value)
     {
         if (_cache is null)
         {
-            _cache = new object?[HeaderTable.Count];
+            _cache = new CacheSlot[8];
             _cacheVersion = Headers.Version;
         }
         else if (_cacheVersion != Headers.Version)
         {
             // The headers changed since the values held were decoded: they are all stale.
-            Array.Clear(_cache);
+            Array.Clear(_cache, 0, _cacheCount);
+            _cacheCount = 0;
             _cacheVersion = Headers.Version;
         }
 
-        _cache[(int)kind] = value ?? NullMarker;
+        var stored = value ?? NullMarker;
+        for (var i = 0; i < _cacheCount; i++)
+        {
+            if (_cache[i].Kind == kind)
+            {
+                _cache[i].Value = stored;
+                return;
+            }
+        }
+
+        if (_cacheCount == _cache.Length)
+        {
+            Array.Resize(ref _cache, _cache.Length * 2);
+        }
+
+        _cache[_cacheCount++] = new CacheSlot(kind, stored);
+    }
+
+    /// <summary>A header kind and its decoded value (<see cref="NullMarker"/> for an absent header).</summary>
+    private struct CacheSlot(HeaderKind kind, object value)
+    {
+        public HeaderKind Kind = kind;
+        public object Value = value;
     }
 
     private T? ReadFirst<T>(HeaderKind kind, HeaderDecoder<T> decode)
