@@ -9,7 +9,6 @@ internal delegate T HeaderDecoder<out T>(ReadOnlySpan<byte> value);
 /// <content>Typed, lazily decoded header values. An accessor throws <see cref="SipHeaderFormatException"/> when the value breaks its grammar.</content>
 public abstract partial class SipMessage
 {
-    private static readonly object NullMarker = new();
     // The decoded values, one slot per header kind read (a message reads a handful of the kinds there are).
     private CacheSlot[]? _cache;
     private int _cacheCount;
@@ -228,8 +227,7 @@ public abstract partial class SipMessage
         {
             if (_cache[i].Kind == kind)
             {
-                var slot = _cache[i].Value;
-                value = ReferenceEquals(slot, NullMarker) ? null : slot;
+                value = _cache[i].Value;
                 return true;
             }
         }
@@ -252,29 +250,20 @@ public abstract partial class SipMessage
             _cacheVersion = Headers.Version;
         }
 
-        var stored = value ?? NullMarker;
-        for (var i = 0; i < _cacheCount; i++)
-        {
-            if (_cache[i].Kind == kind)
-            {
-                _cache[i].Value = stored;
-                return;
-            }
-        }
-
+        // Called only after TryCached missed, so the kind is not held yet.
         if (_cacheCount == _cache.Length)
         {
             Array.Resize(ref _cache, _cache.Length * 2);
         }
 
-        _cache[_cacheCount++] = new CacheSlot(kind, stored);
+        _cache[_cacheCount++] = new CacheSlot(kind, value);
     }
 
-    /// <summary>A header kind and its decoded value (<see cref="NullMarker"/> for an absent header).</summary>
-    private struct CacheSlot(HeaderKind kind, object value)
+    /// <summary>A header kind and its decoded value (null for an absent header).</summary>
+    private struct CacheSlot(HeaderKind kind, object? value)
     {
         public HeaderKind Kind = kind;
-        public object Value = value;
+        public object? Value = value;
     }
 
     private T? ReadFirst<T>(HeaderKind kind, HeaderDecoder<T> decode)
