@@ -236,8 +236,8 @@ internal sealed class AgentLeg
 /// <summary>Something that happened to a call that its flow must react to.</summary>
 internal abstract record CallSignal;
 
-/// <summary>A routing event about the call's work item.</summary>
-internal sealed record RoutingSignal(ContactCenter.Routing.RoutingEvent Event) : CallSignal;
+/// <summary>A routing event about one of the call's work items (a call that moves between queues has one per queue).</summary>
+internal sealed record RoutingSignal(ContactCenter.Routing.RoutingEvent Event, string ItemId) : CallSignal;
 
 /// <summary>A leg we placed answered, or ended before answering.</summary>
 internal sealed record LegSignal(AgentLeg Leg, bool Answered) : CallSignal;
@@ -245,8 +245,8 @@ internal sealed record LegSignal(AgentLeg Leg, bool Answered) : CallSignal;
 /// <summary>The connected leg (agent, transfer target) hung up.</summary>
 internal sealed record ConnectedLegEnded(AgentLeg Leg) : CallSignal;
 
-/// <summary>A timer of the queue flow fired (overflow, announcement).</summary>
-internal sealed record TimerSignal(string Kind) : CallSignal;
+/// <summary>A timer of the call fired (ring timeout; overflow and announcement, which name the work item they were set for).</summary>
+internal sealed record TimerSignal(string Kind, string? ItemId = null) : CallSignal;
 
 /// <summary>Call control asked for hold or unhold.</summary>
 internal sealed record HoldSignal(bool Hold, TaskCompletionSource Done) : CallSignal;

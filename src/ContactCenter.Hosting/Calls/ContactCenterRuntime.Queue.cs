@@ -57,7 +57,10 @@ internal sealed partial class ContactCenterRuntime : IIvrCallRouter
                 case QueueOutcomeKind.Completed:
                     return new QueueTransferResult(QueueTransferStatus.Completed, queue, call.AgentId, initialPosition, expectedWait, ringDuration, outcome.TalkDuration);
                 case QueueOutcomeKind.Overflow when request.OverflowQueue is { } next && next != queue && _queues.Exists(next) && outcome.ByTimer:
+                    // The node's skills were asked of the first queue's agents; the overflow queue serves the caller
+                    // with its own agents and requirements (that is what overflowing widens).
                     queue = next;
+                    request = request with { Skills = [] };
                     overflowAfter = null;
                     preferredAgent = null;
                     continue;
@@ -67,6 +70,11 @@ internal sealed partial class ContactCenterRuntime : IIvrCallRouter
                     call.Phase = ActiveCallPhase.Ivr;
                     return new QueueTransferResult(QueueTransferStatus.Overflow, queue, null, initialPosition, expectedWait, ringDuration, TimeSpan.Zero);
                 case QueueOutcomeKind.Requeue:
+                    if (outcome.NextQueue != queue)
+                    {
+                        request = request with { Skills = [] }; // as for an overflow: the new queue's own requirements
+                    }
+
                     queue = outcome.NextQueue!;
                     preferredAgent = outcome.PreferredAgent;
                     overflowAfter = null;
@@ -169,13 +177,13 @@ internal sealed partial class ContactCenterRuntime : IIvrCallRouter
             });
             if (overflowAfter is { } after)
             {
-                overflow = _time.CreateTimer(static s => ((ContactCall)s!).Signals.Writer.TryWrite(new TimerSignal("overflow")), call, after, Timeout.InfiniteTimeSpan);
+                overflow = _time.CreateTimer(static s => QueueTimerFired(s!, "overflow"), (call, itemId), after, Timeout.InfiniteTimeSpan);
             }
 
             if (_options.Hold.AnnouncementInterval > TimeSpan.Zero)
             {
                 var every = _options.Hold.AnnouncementInterval;
-                announce = _time.CreateTimer(static s => ((ContactCall)s!).Signals.Writer.TryWrite(new TimerSignal("announce")), call, every, every);
+                announce = _time.CreateTimer(static s => QueueTimerFired(s!, "announce"), (call, itemId), every, every);
             }
 
             while (true)
@@ -183,6 +191,12 @@ internal sealed partial class ContactCenterRuntime : IIvrCallRouter
                 var signal = await NextSignalAsync(call, cancellationToken).ConfigureAwait(false);
                 switch (signal)
                 {
+                    case RoutingSignal routed when routed.ItemId != itemId:
+                    case TimerSignal { ItemId: { } owner } when owner != itemId:
+                        // Left over from the item this call had in its previous queue: the ItemExited of its withdrawal
+                        // on overflow or transfer, or a timer that fired as it left.
+                        break;
+
                     case CallerEndedSignal:
                         call.HangupParty = HangupParty.Caller;
                         call.Status = ringing.Count > 0 ? CallStatus.AbandonedWhileRinging : CallStatus.AbandonedInQueue;
@@ -347,6 +361,13 @@ internal sealed partial class ContactCenterRuntime : IIvrCallRouter
             StopHold(call);
             _callsByItem.TryRemove(itemId, out _);
         }
+    }
+
+    /// <summary>Tells the call that a timer set for one of its work items (state: the call and the item id) fired.</summary>
+    private static void QueueTimerFired(object state, string kind)
+    {
+        var (call, itemId) = ((ContactCall, string))state;
+        call.Signals.Writer.TryWrite(new TimerSignal(kind, itemId));
     }
 
     /// <summary>Caller and agent talk until one hangs up or call control moves the caller on.</summary>
@@ -768,7 +789,7 @@ internal sealed partial class ContactCenterRuntime : IIvrCallRouter
         };
         if (itemId is not null && _callsByItem.TryGetValue(itemId, out var call))
         {
-            call.Signals.Writer.TryWrite(new RoutingSignal(e));
+            call.Signals.Writer.TryWrite(new RoutingSignal(e, itemId));
         }
 
         if (e is AgentStatusChanged status)

@@ -22,6 +22,19 @@ public sealed class AfterHoursAndOverflowTests
         }
         """;
 
+    private const string OverflowQueueFlow = """
+        {
+          "id": "overflow-queue-test", "name": "Overflow between queues", "start": "start",
+          "nodes": [
+            { "id": "start", "type": "start", "transitions": { "next": "sales" } },
+            { "id": "sales", "type": "queue",
+              "parameters": { "queue": "Sales", "skills": ["sales"], "overflowQueue": "Support", "overflowAfterSeconds": 2 },
+              "transitions": { "next": "bye", "overflow": "bye" } },
+            { "id": "bye", "type": "hangup", "parameters": { "prompt": "Goodbye." } }
+          ]
+        }
+        """;
+
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
 
     [Fact]
@@ -75,6 +88,48 @@ public sealed class AfterHoursAndOverflowTests
         var queue = (await host.Routing.GetSnapshotAsync()).Queues.Single();
         Assert.Equal(1, queue.Exited);
         Assert.Equal(0, queue.Abandoned);
+    }
+
+    [Fact]
+    public async Task A_caller_no_sales_agent_takes_in_time_moves_to_the_support_queue_and_talks_to_a_support_agent()
+    {
+        await using var host = await ContactCenterTestHost.StartAsync(
+            new Dictionary<string, string> { ["overflow-queue-test.json"] = OverflowQueueFlow },
+            options =>
+            {
+                options.Numbers = [new NumberOptions { Number = "+18005550100", Flow = "overflow-queue-test@live" }];
+                options.Queues =
+                [
+                    new QueueOptions { Name = "Sales", Skills = new() { ["sales"] = 20 } },
+                    new QueueOptions { Name = "Support", RingTimeout = TimeSpan.FromSeconds(5) },
+                ];
+                options.Agents = [new AgentOptions { Id = "ada", Extension = "1001", Password = "pw-1001", Queues = ["Support"] }];
+            });
+        await using var agentPhone = await TestPhone.StartAsync();
+        await agentPhone.RegisterAsync("1001", "pw-1001", host.SipEndPoint);
+        await Eventually.UntilAsync(() => host.AgentState("ada") == "Available", "the agent to be logged in", Patience);
+        await using var caller = await TestPhone.StartAsync();
+
+        var call = await caller.CallAsync("+18005550100", host.SipEndPoint);
+        var queuedAt = DateTime.UtcNow;
+        var agentCall = await agentPhone.NextIncomingAsync(Patience);
+
+        // The Support agent is offered the call only once the caller has waited the 2 s in Sales.
+        Assert.True(DateTime.UtcNow - queuedAt >= TimeSpan.FromSeconds(1.8), $"the agent rang after {DateTime.UtcNow - queuedAt}");
+        Assert.Equal("Support", agentCall.Call.InitialInvite.Headers["X-CC-Queue"]);
+        await Eventually.UntilAsync(() => agentCall.Call.State == SipCallState.Established, "the agent leg to be established", Patience);
+        await call.WaitForAudioAsync(10, Patience);
+        await call.Call.HangUpAsync();
+
+        var record = await SingleRecordAsync(host, "+18005550100");
+        Assert.Equal(CallStatus.NormalEnd, record.Status);
+        Assert.Equal("Support", record.QueueId);
+        Assert.Equal("ada", record.AgentId);
+        Assert.NotNull(record.AgentAnsweredAt);
+        Assert.True(record.AgentAnsweredAt - record.QueueEnteredAt >= TimeSpan.FromSeconds(1.8), "the wait counts from entering Sales");
+        var queues = (await host.Routing.GetSnapshotAsync()).Queues.ToDictionary(q => q.Queue);
+        Assert.Equal(1, queues["Sales"].Exited);
+        Assert.Equal(0, queues["Sales"].Abandoned);
     }
 
     private static async Task<CallDetailRecord> SingleRecordAsync(ContactCenterTestHost host, string number)
