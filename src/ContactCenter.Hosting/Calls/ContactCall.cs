@@ -78,6 +78,12 @@ internal sealed class ContactCall
 
     public HangupParty HangupParty { get; set; }
 
+    /// <summary>
+    /// How many work items the call has had in Routing. Each wait in a queue is a new item, numbered from this, so the
+    /// events of an item it left (its withdrawal's ItemExited) are never taken for those of the next.
+    /// </summary>
+    public int QueueItems { get; set; }
+
     public int? SurveyScore { get; set; }
 
     public string? IvrTrace { get; set; }

@@ -39,14 +39,15 @@ internal sealed partial class ContactCenterRuntime : IIvrCallRouter
         var initialPosition = 0;
         var expectedWait = TimeSpan.Zero;
         var ringDuration = TimeSpan.Zero;
-        var attempt = 0;
+        var first = true;
         call.QueueEnteredAt ??= _time.GetUtcNow();
         while (true)
         {
-            var itemId = $"{call.Id:N}-{++attempt}";
+            var itemId = $"{call.Id:N}-{++call.QueueItems}";
             var outcome = await WaitInQueueAsync(call, request, queue, itemId, overflowAfter, preferredAgent, cancellationToken).ConfigureAwait(false);
-            if (attempt == 1)
+            if (first)
             {
+                first = false;
                 initialPosition = outcome.InitialPosition;
                 expectedWait = outcome.ExpectedWait;
             }
@@ -348,6 +349,21 @@ internal sealed partial class ContactCenterRuntime : IIvrCallRouter
                         break;
                 }
             }
+        }
+        catch
+        {
+            // A failure here (an agent directory error while ringing, say) must not leave the item in Routing, where it
+            // would be offered to agents whose phones nobody rings. Withdrawing an item already gone does nothing.
+            try
+            {
+                await _routing.SendAsync(new Withdraw(itemId, "error"), CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException or OperationCanceledException)
+            {
+                // Routing is stopping: the item goes with it.
+            }
+
+            throw;
         }
         finally
         {

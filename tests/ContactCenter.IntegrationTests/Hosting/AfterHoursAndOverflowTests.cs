@@ -35,6 +35,20 @@ public sealed class AfterHoursAndOverflowTests
         }
         """;
 
+    /// <summary>The same move made by the flow: the Sales node's overflow branch leads to a Support queue node.</summary>
+    private const string OverflowNodeFlow = """
+        {
+          "id": "overflow-queue-test", "name": "Overflow to another queue node", "start": "start",
+          "nodes": [
+            { "id": "start", "type": "start", "transitions": { "next": "sales" } },
+            { "id": "sales", "type": "queue", "parameters": { "queue": "Sales", "skills": ["sales"], "overflowAfterSeconds": 2 },
+              "transitions": { "next": "bye", "overflow": "support" } },
+            { "id": "support", "type": "queue", "parameters": { "queue": "Support" }, "transitions": { "next": "bye", "overflow": "bye" } },
+            { "id": "bye", "type": "hangup", "parameters": { "prompt": "Goodbye." } }
+          ]
+        }
+        """;
+
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
 
     [Fact]
@@ -90,11 +104,13 @@ public sealed class AfterHoursAndOverflowTests
         Assert.Equal(0, queue.Abandoned);
     }
 
-    [Fact]
-    public async Task A_caller_no_sales_agent_takes_in_time_moves_to_the_support_queue_and_talks_to_a_support_agent()
+    [Theory]
+    [InlineData(OverflowQueueFlow)]
+    [InlineData(OverflowNodeFlow)]
+    public async Task A_caller_no_sales_agent_takes_in_time_moves_to_the_support_queue_and_talks_to_a_support_agent(string flow)
     {
         await using var host = await ContactCenterTestHost.StartAsync(
-            new Dictionary<string, string> { ["overflow-queue-test.json"] = OverflowQueueFlow },
+            new Dictionary<string, string> { ["overflow-queue-test.json"] = flow },
             options =>
             {
                 options.Numbers = [new NumberOptions { Number = "+18005550100", Flow = "overflow-queue-test@live" }];
