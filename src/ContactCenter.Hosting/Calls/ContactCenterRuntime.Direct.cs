@@ -113,7 +113,7 @@ internal sealed partial class ContactCenterRuntime
                     await leg.Media.DisposeAsync().ConfigureAwait(false);
                     var code = leg.FinalStatus is >= 400 and < 700 and not 401 and not 407 ? leg.FinalStatus.Value : 480;
                     call.Status = CallStatus.AgentDidNotAnswer;
-                    call.HangupParty = HangupParty.Agent;
+                    call.HangupParty = HangupParty.System; // nobody answered: the contact center ends the call
                     await RefuseAsync(sip, from, dialed, code, Reason(code), "the destination did not answer").ConfigureAwait(false);
                     return;
                 }

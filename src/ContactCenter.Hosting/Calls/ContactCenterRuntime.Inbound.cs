@@ -127,7 +127,6 @@ internal sealed partial class ContactCenterRuntime
                 flow,
                 channel,
                 new IvrCallInfo { CallerNumber = call.From, CalledNumber = call.To, SessionId = call.Id }).ConfigureAwait(false);
-            call.AnsweredAt ??= call.Caller.State is SipCallState.Answered or SipCallState.Established or SipCallState.Terminated && call.Caller.FinalStatus == 200 ? call.StartedAt : null;
             Conclude(call, result);
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -146,6 +145,7 @@ internal sealed partial class ContactCenterRuntime
 
             if (channel is not null)
             {
+                call.AnsweredAt ??= channel.AnsweredAt; // when the flow answered, not when it ended
                 await channel.DisposeAsync().ConfigureAwait(false);
             }
 
@@ -174,7 +174,14 @@ internal sealed partial class ContactCenterRuntime
             return;
         }
 
-        call.HangupParty = call.HangupParty == HangupParty.Unknown ? HangupParty.System : call.HangupParty;
+        // The flow ended: the caller may still have hung up first (ending a voicemail by hanging up, say).
+        var callerHungUp = call.Caller.EndReason is SipCallEndReason.RemoteHangUp or SipCallEndReason.Cancelled;
+        call.HangupParty = call.HangupParty == HangupParty.Unknown ? callerHungUp ? HangupParty.Caller : HangupParty.System : call.HangupParty;
+        if (call.RecordingId is null && Guid.TryParse(result.Recording, out var voicemail))
+        {
+            call.RecordingId = voicemail; // a call that left a voicemail is recorded by it
+        }
+
         call.Status ??= result.Outcome switch
         {
             IvrOutcome.Error => CallStatus.SystemError,

@@ -181,7 +181,7 @@ internal sealed partial class ContactCenterRuntime : IOutboundCallPort
                             await agent.HangUpAsync().ConfigureAwait(false);
                         }
 
-                        call.Status = CallStatus.NormalEnd;
+                        call.Status ??= CallStatus.NormalEnd; // not when we hung up (no agent: NoAgentAvailable)
                         outboundCall.ReportHangUp();
                         reported = true;
                         return;

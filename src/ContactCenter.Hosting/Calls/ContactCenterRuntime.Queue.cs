@@ -411,6 +411,7 @@ internal sealed partial class ContactCenterRuntime : IIvrCallRouter
                 switch (signal)
                 {
                     case ConnectedLegEnded ended when ended.Leg == leg:
+                        call.HangupParty = call.HangupParty == HangupParty.Unknown ? HangupParty.Agent : call.HangupParty;
                         await CompleteAsync(itemId).ConfigureAwait(false);
                         completed = true;
                         return QueueOutcome.Served(_time.GetUtcNow() - leg.AnsweredAt!.Value);

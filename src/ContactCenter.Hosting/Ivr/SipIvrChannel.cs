@@ -40,6 +40,7 @@ internal sealed class SipIvrChannel : IIvrChannel, IAsyncDisposable
     private readonly Func<SipCall, SipRequest, ValueTask<SipResponse?>> _requestHandler;
     private byte[]? _localSdp;
     private bool _answered;
+    private DateTimeOffset? _answeredAt;
     private bool _earlyMedia;
     private bool _localHangUp;
     private string? _endedBecause;
@@ -413,6 +414,19 @@ internal sealed class SipIvrChannel : IIvrChannel, IAsyncDisposable
         lock (_gate)
         {
             _answered = true;
+            _answeredAt ??= _time.GetUtcNow();
+        }
+    }
+
+    /// <summary>When the call was answered (by this channel, or by the host before it handed the call over); null while it is not.</summary>
+    internal DateTimeOffset? AnsweredAt
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _answeredAt;
+            }
         }
     }
 

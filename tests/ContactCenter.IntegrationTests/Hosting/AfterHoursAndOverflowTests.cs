@@ -54,10 +54,7 @@ public sealed class AfterHoursAndOverflowTests
     [Fact]
     public async Task The_after_hours_number_of_the_sample_flows_is_always_closed_and_records_a_voicemail_ended_by_pound()
     {
-        var sample = Path.Combine(ContactCenter.Testing.RepositoryPaths.Root, "samples", "flows", "after-hours.json");
-        await using var host = await ContactCenterTestHost.StartAsync(
-            new Dictionary<string, string> { ["after-hours.json"] = await File.ReadAllTextAsync(sample) },
-            options => options.Numbers = [new NumberOptions { Number = "+18005550199", Flow = "after-hours@live" }]);
+        await using var host = await StartAfterHoursAsync();
         await using var caller = await TestPhone.StartAsync();
 
         var call = await caller.CallAsync("+18005550199", host.SipEndPoint);
@@ -73,6 +70,25 @@ public sealed class AfterHoursAndOverflowTests
         Assert.Equal(1, voicemail.Channels);
         Assert.True(voicemail.Duration > TimeSpan.FromSeconds(0.5), $"the message lasts {voicemail.Duration}");
         Assert.Contains("after-hours", voicemail.Path, StringComparison.Ordinal);
+        Assert.Equal(voicemail.Id, record.RecordingId);
+        Assert.True(record.AnsweredAt > record.StartedAt && record.AnsweredAt < record.EndedAt, $"answered at {record.AnsweredAt:O}, started {record.StartedAt:O}");
+    }
+
+    [Fact]
+    public async Task A_caller_who_hangs_up_to_end_the_voicemail_is_the_hang_up_party_and_the_message_is_the_calls_recording()
+    {
+        await using var host = await StartAfterHoursAsync();
+        await using var caller = await TestPhone.StartAsync();
+
+        var call = await caller.CallAsync("+18005550199", host.SipEndPoint);
+        await Task.Delay(TimeSpan.FromSeconds(2.5)); // closed message, voicemail prompt, beep, then the caller's tone is recorded
+        await call.Call.HangUpAsync();
+
+        var record = await SingleRecordAsync(host, "+18005550199");
+        Assert.Equal(CallStatus.OutsideHours, record.Status);
+        Assert.Equal(HangupParty.Caller, record.HangupParty);
+        var voicemail = Assert.Single(await host.Storage.Recordings.ListByCallAsync(record.Id));
+        Assert.Equal(voicemail.Id, record.RecordingId);
     }
 
     [Fact]
@@ -146,6 +162,15 @@ public sealed class AfterHoursAndOverflowTests
         var queues = (await host.Routing.GetSnapshotAsync()).Queues.ToDictionary(q => q.Queue);
         Assert.Equal(1, queues["Sales"].Exited);
         Assert.Equal(0, queues["Sales"].Abandoned);
+    }
+
+    /// <summary>A host whose +18005550199 runs the reference deployment's after-hours flow.</summary>
+    private static async Task<ContactCenterTestHost> StartAfterHoursAsync()
+    {
+        var sample = Path.Combine(ContactCenter.Testing.RepositoryPaths.Root, "samples", "flows", "after-hours.json");
+        return await ContactCenterTestHost.StartAsync(
+            new Dictionary<string, string> { ["after-hours.json"] = await File.ReadAllTextAsync(sample) },
+            options => options.Numbers = [new NumberOptions { Number = "+18005550199", Flow = "after-hours@live" }]);
     }
 
     private static async Task<CallDetailRecord> SingleRecordAsync(ContactCenterTestHost host, string number)

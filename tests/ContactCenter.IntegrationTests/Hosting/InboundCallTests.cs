@@ -77,6 +77,7 @@ public sealed class InboundCallTests
 
         var record = await WaitForRecordAsync(host, callId);
         Assert.Equal(CallStatus.NormalEnd, record.Status);
+        Assert.Equal(HangupParty.Agent, record.HangupParty); // the agent hung up first; the flow ended the survey
         Assert.Equal("ada", record.AgentId);
         Assert.Equal("Support", record.QueueId);
         Assert.Equal(4, record.SurveyScore);
