@@ -1,6 +1,5 @@
 using System.Security.Claims;
 using System.Text;
-using System.Text.Json;
 using ContactCenter.Hosting.Events;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -91,8 +90,7 @@ internal static class EventStream
 
                     while (subscription.Reader.TryRead(out var @event))
                     {
-                        var data = JsonSerializer.Serialize(
-                            new { @event.Id, @event.Type, Category = @event.Category.ToString().ToLowerInvariant(), @event.Time, @event.Data }, json.Value.SerializerOptions);
+                        var data = ContactCenterEventJson.Serialize(@event, json.Value.SerializerOptions);
                         await body.WriteAsync(Encoding.UTF8.GetBytes($"id: {@event.Id}\nevent: {@event.Type}\ndata: {data}\n\n"), ct).ConfigureAwait(false);
                         sent++;
                     }

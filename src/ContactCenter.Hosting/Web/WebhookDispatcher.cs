@@ -158,8 +158,7 @@ internal sealed class WebhookDispatcher : BackgroundService
         long reportedDrops = 0;
         await foreach (var @event in subscription.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
-            var payload = JsonSerializer.Serialize(
-                new WebhookPayload(@event.Id, @event.Type, @event.Category.ToString().ToLowerInvariant(), @event.Time, @event.Data), _json);
+            var payload = ContactCenterEventJson.Serialize(@event, _json);
             var now = _time.GetUtcNow();
             var deliveries = _options.Webhooks
                 .Where(w => Wants(w, @event.Type))
@@ -313,7 +312,4 @@ internal sealed class WebhookDispatcher : BackgroundService
         var ticks = Math.Min(_options.WebhookInitialBackoff.Ticks * factor, _options.WebhookMaxBackoff.Ticks);
         return TimeSpan.FromTicks((long)ticks);
     }
-
-    /// <summary>The JSON body POSTed to a webhook.</summary>
-    private sealed record WebhookPayload(Guid Id, string Type, string Category, DateTimeOffset Time, IReadOnlyDictionary<string, object?> Data);
 }
