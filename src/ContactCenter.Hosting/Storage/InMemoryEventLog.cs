@@ -13,17 +13,31 @@ public sealed class InMemoryEventLog(TimeProvider? timeProvider = null) : IEvent
     private long _lastSequence;
 
     /// <inheritdoc />
-    public Task<EventRecord> AppendAsync(string type, string payloadJson, Guid? callId = null, CancellationToken cancellationToken = default)
+    public Task<EventRecord> AppendAsync(string type, string payloadJson, Guid? callId = null, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Append([new EventAppend(type, payloadJson, callId)], cancellationToken)[0]);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<EventRecord>> AppendRangeAsync(IReadOnlyList<EventAppend> events, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<EventRecord>>(Append(events, cancellationToken));
+
+    private EventRecord[] Append(IReadOnlyList<EventAppend> events, CancellationToken cancellationToken)
     {
-        StoreValidation.Event(type, payloadJson);
+        StoreValidation.Events(events);
         cancellationToken.ThrowIfCancellationRequested();
         var now = _time.GetUtcNow();
+        var records = new EventRecord[events.Count];
         lock (_gate)
         {
-            var record = new EventRecord(++_lastSequence, Guid.CreateVersion7(now), type, now, callId, payloadJson);
-            _events.Add(record);
-            return Task.FromResult(record);
+            for (var i = 0; i < records.Length; i++)
+            {
+                var e = events[i];
+                records[i] = new EventRecord(++_lastSequence, Guid.CreateVersion7(now), e.Type, now, e.CallId, e.PayloadJson);
+            }
+
+            _events.AddRange(records);
         }
+
+        return records;
     }
 
     /// <inheritdoc />

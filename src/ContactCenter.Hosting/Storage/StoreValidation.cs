@@ -66,14 +66,29 @@ internal static class StoreValidation
         }
     }
 
-    public static void Event(string type, string payloadJson)
+    public static void EventType(string type)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(type);
-        ArgumentNullException.ThrowIfNull(payloadJson);
         if (type.Length > IEventLog.MaxTypeLength)
         {
             throw new ArgumentException($"event type '{type[..40]}...' is {type.Length} characters; the limit is {IEventLog.MaxTypeLength}", nameof(type));
         }
+    }
+
+    public static void Events(IReadOnlyList<EventAppend> events)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        foreach (var e in events)
+        {
+            ArgumentNullException.ThrowIfNull(e, nameof(events));
+            Event(e.Type, e.PayloadJson);
+        }
+    }
+
+    public static void Event(string type, string payloadJson)
+    {
+        EventType(type);
+        ArgumentNullException.ThrowIfNull(payloadJson);
 
         try
         {

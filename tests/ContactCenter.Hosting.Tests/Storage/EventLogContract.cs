@@ -64,6 +64,32 @@ public abstract class EventLogContract : StorageTestBase
     }
 
     [Fact]
+    public async Task A_range_of_events_is_appended_in_its_order_with_its_call_ids()
+    {
+        var call = Guid.CreateVersion7();
+        var before = await Events.AppendAsync("call.started", "{}", call);
+
+        var appended = await Events.AppendRangeAsync(
+            [new("call.queued", """{"i":0}""", call), new("agent.state_changed", """{"i":1}"""), new("call.connected", """{"i":2}""", call)]);
+
+        Assert.Equal(["call.queued", "agent.state_changed", "call.connected"], appended.Select(e => e.Type));
+        Assert.Equal([call, null, call], appended.Select(e => e.CallId));
+        Assert.Equal(["""{"i":0}""", """{"i":1}""", """{"i":2}"""], appended.Select(e => e.Payload));
+        Assert.True(before.Sequence < appended[0].Sequence && appended[0].Sequence < appended[1].Sequence && appended[1].Sequence < appended[2].Sequence);
+        Assert.Equal([before, .. appended], await Events.ReadSinceAsync(0, 10));
+    }
+
+    [Fact]
+    public async Task A_range_with_a_bad_event_appends_none_of_it()
+    {
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => Events.AppendRangeAsync([new("call.queued", "{}"), new("call.ended", "{not json")]));
+
+        Assert.Contains("call.ended", error.Message, StringComparison.Ordinal);
+        Assert.Empty(await Events.AppendRangeAsync([]));
+        Assert.Empty(await Events.ReadSinceAsync(0, 10));
+    }
+
+    [Fact]
     public async Task Concurrent_appends_get_distinct_sequences_and_a_reader_sees_them_all()
     {
         var appended = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Events.AppendAsync("tick", $$"""{"i":{{i}}}""")));
