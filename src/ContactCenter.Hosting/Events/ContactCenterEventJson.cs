@@ -3,8 +3,8 @@ using System.Text.Json;
 namespace ContactCenter.Hosting.Events;
 
 /// <summary>
-/// The JSON document of a <see cref="ContactCenterEvent"/> as the Server-Sent Events stream and webhooks carry
-/// it: <c>id</c>, <c>type</c>, <c>category</c> (lowercase), <c>time</c> and <c>data</c> (names as the
+/// The JSON document of a <see cref="ContactCenterEvent"/> as the Server-Sent Events stream, webhooks and the event log
+/// carry it: <c>id</c>, <c>type</c>, <c>category</c> (lowercase), <c>time</c> and <c>data</c> (names as the
 /// serializer options write them; camelCase with the web defaults).
 /// </summary>
 internal static class ContactCenterEventJson

@@ -1,3 +1,4 @@
+using ContactCenter.Hosting.Events;
 using Microsoft.Extensions.Options;
 
 namespace ContactCenter.Hosting.Storage;
@@ -36,6 +37,9 @@ public sealed class StorageOptions
     /// <summary>How long records are kept.</summary>
     public RetentionOptions Retention { get; set; } = new();
 
+    /// <summary>Whether and how the host's events are written to the event log (section <c>EventLog</c>).</summary>
+    public EventLogOptions EventLog { get; set; } = new();
+
     /// <summary>The full path of the SQLite file.</summary>
     public string SqlitePath => Path.GetFullPath(Path.Combine(DataDirectory, SqliteFileName));
 }
@@ -59,6 +63,29 @@ public sealed class RetentionOptions
 
     /// <summary>How many recordings one step deletes before reading the next batch (default 500).</summary>
     public int BatchSize { get; set; } = 500;
+}
+
+/// <summary>
+/// Whether and how the events the host publishes on <see cref="ContactCenterEventHub"/> (call queued, offered,
+/// connected, ended, call record written, recording ready, agent state changed, ...) are appended to
+/// <see cref="IEventLog"/>, so they can be read after a restart. A background writer takes them from a queue of its own
+/// and appends them in order, in batches; publishing never waits for the database. When the database falls so far
+/// behind that the queue is full, the oldest queued events are dropped, counted and logged (event 9121), rather than
+/// slowing calls down.
+/// </summary>
+public sealed class EventLogOptions
+{
+    /// <summary>The largest <see cref="QueueCapacity"/> accepted.</summary>
+    public const int MaxQueueCapacity = 1_048_576;
+
+    /// <summary>Whether the host's events are written to the event log (default <see langword="true"/>).</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>
+    /// How many events may wait for the database (default 65,536: about half a minute at 200 calls a second and ten
+    /// events a call, a few tens of megabytes at most); 1 to <see cref="MaxQueueCapacity"/>.
+    /// </summary>
+    public int QueueCapacity { get; set; } = 65_536;
 }
 
 /// <summary>Checks <see cref="StorageOptions"/> at start-up; each error names the configuration key.</summary>
@@ -120,6 +147,15 @@ internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
         if (retention.BatchSize is < 1 or > 100_000)
         {
             errors.Add($"{P}Retention:BatchSize: {retention.BatchSize} must be between 1 and 100000");
+        }
+
+        if (options.EventLog is null)
+        {
+            errors.Add($"{P}EventLog: must not be null");
+        }
+        else if (options.EventLog.QueueCapacity is < 1 or > EventLogOptions.MaxQueueCapacity)
+        {
+            errors.Add($"{P}EventLog:QueueCapacity: {options.EventLog.QueueCapacity} must be between 1 and {EventLogOptions.MaxQueueCapacity}");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

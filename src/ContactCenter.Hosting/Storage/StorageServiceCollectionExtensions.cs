@@ -1,3 +1,4 @@
+using ContactCenter.Hosting.Events;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -16,7 +17,9 @@ public static class StorageServiceCollectionExtensions
     /// Registers <see cref="ContactCenterStorage"/> and its stores (<see cref="IFlowStore"/>, <see cref="ICallDetailStore"/>,
     /// <see cref="IRecordingIndex"/>, <see cref="IEventLog"/>, the dialer's <see cref="ICampaignStore"/>), options bound from <paramref name="section"/>
     /// (usually <c>ContactCenter:Storage</c>) and validated at start-up, a hosted service that creates and migrates
-    /// the database when the host starts, and the <see cref="RetentionJob"/>.
+    /// the database when the host starts, the <see cref="RetentionJob"/>, and (unless
+    /// <see cref="EventLogOptions.Enabled"/> is off) a hosted service that appends every event published on
+    /// <see cref="ContactCenterEventHub"/> (registered here too, unless one is already) to the <see cref="IEventLog"/>.
     /// </summary>
     public static IServiceCollection AddContactCenterStorage(this IServiceCollection services, IConfiguration section)
     {
@@ -46,9 +49,20 @@ public static class StorageServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ILogger<RetentionJob>>()));
 
-        // Migration first, then retention: hosted services start in registration order.
+        services.TryAddSingleton<ContactCenterEventHub>();
+
+        // Migration first, then retention: hosted services start in registration order. The event log writer starts
+        // before the runtime (registered after storage) publishes anything and stops after it (reverse order), so the
+        // events of calls drained at shutdown are written too.
         services.AddHostedService<StorageMigrationService>();
         services.AddHostedService(sp => sp.GetRequiredService<RetentionJob>());
+        services.AddHostedService(sp => new EventLogWriter(
+            sp.GetRequiredService<ContactCenterEventHub>(),
+            sp.GetRequiredService<IEventLog>(),
+            sp.GetRequiredService<IOptions<StorageOptions>>().Value.EventLog,
+            sp.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILogger<EventLogWriter>>()));
         return services;
     }
 }

@@ -105,6 +105,17 @@ public sealed class InboundCallTests
         Assert.Contains(ContactCenterEventTypes.CallConnected, seen);
         Assert.Contains(ContactCenterEventTypes.RecordingReady, seen);
         Assert.Contains(ContactCenterEventTypes.CallRecordWritten, seen);
+
+        // The same events are in the event log on disk, in order, under the call's id.
+        var logged = await WaitForLoggedAsync(host, callId, ContactCenterEventTypes.CallRecordWritten);
+        string[] milestones =
+        [
+            ContactCenterEventTypes.CallStarted, ContactCenterEventTypes.CallQueued, ContactCenterEventTypes.CallOffered,
+            ContactCenterEventTypes.CallConnected, ContactCenterEventTypes.CallEnded, ContactCenterEventTypes.CallRecordWritten,
+        ];
+        Assert.Equal(milestones, logged.Select(e => e.Type).Where(milestones.Contains));
+        Assert.Contains(logged, e => e.Type == ContactCenterEventTypes.RecordingReady);
+        Assert.Contains(record.Id.ToString(), logged[^1].Payload, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -261,6 +272,27 @@ public sealed class InboundCallTests
         }
 
         throw new TimeoutException($"no call record for {callId}");
+    }
+
+    /// <summary>The call's events in the event log, once one of type <paramref name="last"/> is there.</summary>
+    private static async Task<List<EventRecord>> WaitForLoggedAsync(ContactCenterTestHost host, Guid callId, string last)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (true)
+        {
+            var logged = (await host.Storage.Events.ReadSinceAsync(0, 10_000)).Where(e => e.CallId == callId).ToList();
+            if (logged.Any(e => e.Type == last))
+            {
+                return logged;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"timed out waiting for {last} of call {callId} in the event log (found {string.Join(", ", logged.Select(e => e.Type))})");
+            }
+
+            await Task.Delay(100);
+        }
     }
 
     private static Task WaitUntilAsync(Func<bool> condition, string what) => Eventually.UntilAsync(condition, what, Patience);
