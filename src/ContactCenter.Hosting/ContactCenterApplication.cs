@@ -17,7 +17,11 @@ public static class ContactCenterApplication
 {
     /// <summary>Builds the application; <paramref name="configure"/> may add services or configuration before it is built.</summary>
     /// <param name="args">Command-line arguments (configuration overrides such as <c>--ContactCenter:Web:Listen=http://127.0.0.1:9090</c>).</param>
-    /// <param name="configFile">A JSON configuration file layered over appsettings.json, or null.</param>
+    /// <param name="configFile">
+    /// A JSON configuration file layered over appsettings.json, or null. Relative paths it sets
+    /// (<c>Storage:DataDirectory</c>, <c>Flows:Directory</c>, <c>Flows:PromptDirectory</c>, <c>Hold:MusicFile</c>) are
+    /// resolved against its folder, not the working directory; <paramref name="args"/> override it as given.
+    /// </param>
     /// <param name="configure">Extra registrations, for example simulations.</param>
     /// <param name="contentRoot">Where appsettings.json is looked for; the program's own folder when null.</param>
     public static WebApplication Build(string[] args, string? configFile = null, Action<WebApplicationBuilder>? configure = null, string? contentRoot = null)
@@ -25,7 +29,7 @@ public static class ContactCenterApplication
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = contentRoot ?? AppContext.BaseDirectory });
         if (configFile is not null)
         {
-            builder.Configuration.AddJsonFile(Path.GetFullPath(configFile), optional: false, reloadOnChange: false);
+            builder.Configuration.AddConfigurationFile(configFile);
             builder.Configuration.AddCommandLine(args);
         }
 
