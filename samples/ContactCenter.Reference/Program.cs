@@ -3,6 +3,8 @@ using ContactCenter.Hosting;
 using ContactCenter.Reference.Simulation;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration.Json;
+using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -13,10 +15,15 @@ using Microsoft.Extensions.Options;
 // ten agents. Ctrl+C drains calls and stops.
 var app = ContactCenterApplication.Build(args, configure: builder =>
 {
-    builder.Services.Configure<ContactCenterOptions>(options =>
+    // appsettings.json names the sample flows as they lie beside it in the source tree ("../flows", for
+    // `contactcenter serve --config samples/ContactCenter.Reference/appsettings.json`). This program runs from its build
+    // output, which carries its own copy in flows/; environment variables and the command line (Flows:Directory) still
+    // point elsewhere to use your own.
+    var sources = builder.Configuration.Sources;
+    var appSettings = sources.ToList().FindIndex(s => s is JsonConfigurationSource { Path: "appsettings.json" });
+    sources.Insert(appSettings + 1, new MemoryConfigurationSource
     {
-        // The sample flows ship beside the program; point Flows:Directory elsewhere to use your own.
-        options.Flows.Directory ??= Path.Combine(AppContext.BaseDirectory, "flows");
+        InitialData = [new("ContactCenter:Flows:Directory", Path.Combine(AppContext.BaseDirectory, "flows"))],
     });
 
     // Ten agents' phones, a trickle of callers and (when enabled) a carrier for campaigns, over loopback SIP and RTP,
@@ -27,7 +34,8 @@ var app = ContactCenterApplication.Build(args, configure: builder =>
     builder.Services.AddHostedService<ContactCenter.Reference.ReferenceCampaign>();
 });
 
-// A local stand-in for the CRM that the main menu's account lookup calls (Flows:HttpRewrites points it here).
+// A local stand-in for the CRM that the main menu's account lookup calls (Flows:HttpRewrites points it here). Like the
+// simulation, it is this program's: under `contactcenter serve` the lookup fails and the caller queues for Sales.
 var stubs = CrmStub.Load(Path.Combine(AppContext.BaseDirectory, "flows", "stubs", "crm.json"));
 app.MapGet("/stubs/crm/api/accounts/{account}", (string account) => stubs.Answer(account));
 

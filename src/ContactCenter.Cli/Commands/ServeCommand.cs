@@ -13,10 +13,14 @@ internal static class ServeCommand
     {
         var command = new Command(
             "serve",
-            "Run the contact center (SIP, media, IVR, queues, web API and dashboard) from a configuration file; Ctrl+C drains calls and stops.");
+            "Run the contact center (SIP, media, IVR, queues, web API and dashboard) from a configuration file; Ctrl+C drains calls and stops. " +
+            "With the reference deployment's file it serves the same numbers and flows, without that program's simulated agents, callers and CRM stub " +
+            "(the main menu's account lookup then fails and the caller queues for Sales at normal priority).");
         var config = new Option<FileInfo>("--config")
         {
-            Description = "appsettings-style JSON file with a ContactCenter section (see samples/ContactCenter.Reference/appsettings.json).",
+            Description = "appsettings-style JSON file with a ContactCenter section (see samples/ContactCenter.Reference/appsettings.json); " +
+                "relative paths in it (data, flow and prompt folders, hold music) are resolved against its folder. " +
+                "Settings such as --ContactCenter:Web:Listen=http://127.0.0.1:9090 after it override the file.",
             Required = true,
         };
         command.Options.Add(config);

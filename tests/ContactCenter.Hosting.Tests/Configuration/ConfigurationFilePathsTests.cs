@@ -83,6 +83,22 @@ public sealed class ConfigurationFilePathsTests : IDisposable
         Assert.Equal(".", options.Flows.PromptDirectory); // the working directory, as before
     }
 
+    [Fact]
+    public async Task The_reference_configuration_names_the_sample_flows_for_serve()
+    {
+        var reference = Path.Combine(ContactCenter.Testing.RepositoryPaths.Root, "samples", "ContactCenter.Reference", "appsettings.json");
+
+        await using var app = ContactCenterApplication.Build([], reference);
+        var options = app.Services.GetRequiredService<IOptions<ContactCenterOptions>>().Value;
+
+        Assert.Equal(Path.Combine(ContactCenter.Testing.RepositoryPaths.Root, "samples", "flows"), options.Flows.Directory);
+        foreach (var number in options.Numbers)
+        {
+            var flow = number.Flow.Split('@')[0];
+            Assert.True(File.Exists(Path.Combine(options.Flows.Directory!, flow + ".json")), $"{number.Number} runs {number.Flow}, which is not in {options.Flows.Directory}");
+        }
+    }
+
     private static IConfiguration Configuration(Dictionary<string, string?> values) =>
         new ConfigurationBuilder().AddInMemoryCollection(values).Build();
 }
