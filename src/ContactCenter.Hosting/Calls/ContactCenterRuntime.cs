@@ -326,7 +326,12 @@ internal sealed partial class ContactCenterRuntime : IHostedService, IAsyncDispo
             return;
         }
 
-        foreach (var file in Directory.EnumerateFiles(directory, "*.json", SearchOption.TopDirectoryOnly).Order(StringComparer.Ordinal))
+        // The flows, and the sub-flows they call from its subflows folder (where `ivr validate` and `ivr run` look too);
+        // other sub-folders (HTTP stubs, say) are not flows.
+        var subflows = Path.Combine(directory, "subflows");
+        var files = Directory.EnumerateFiles(directory, "*.json", SearchOption.TopDirectoryOnly).Order(StringComparer.Ordinal)
+            .Concat(Directory.Exists(subflows) ? Directory.EnumerateFiles(subflows, "*.json", SearchOption.TopDirectoryOnly).Order(StringComparer.Ordinal) : []);
+        foreach (var file in files)
         {
             var json = await File.ReadAllTextAsync(file, cancellationToken).ConfigureAwait(false);
             var validation = await _flows.SaveDraftAsync(json, "configuration", cancellationToken).ConfigureAwait(false);

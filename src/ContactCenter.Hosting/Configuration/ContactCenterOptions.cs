@@ -202,7 +202,10 @@ public sealed class NumberOptions
 /// <summary>Flows and prompts.</summary>
 public sealed class FlowHostOptions
 {
-    /// <summary>A folder of flow JSON files published at start-up (a changed file becomes a new version and moves the <c>live</c> alias).</summary>
+    /// <summary>
+    /// A folder of flow JSON files published at start-up, with the sub-flows they call in its <c>subflows</c> folder (a
+    /// changed file becomes a new version and moves the <c>live</c> alias).
+    /// </summary>
     public string? Directory { get; set; }
 
     /// <summary>Where prompt WAV files named in flows are looked up.</summary>
