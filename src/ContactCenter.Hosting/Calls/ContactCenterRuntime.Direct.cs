@@ -36,9 +36,10 @@ internal sealed partial class ContactCenterRuntime
                 return Task.FromResult(new PlacedLeg(null, "no emergency destination is configured (ContactCenter:EmergencyDestination)"));
             }
 
-            if (destination.StartsWith("trunk:", StringComparison.Ordinal) || !destination.StartsWith("sip", StringComparison.Ordinal))
+            if (destination.StartsWith("trunk:", StringComparison.Ordinal))
             {
-                return DialNumberAsync(call, "emergency", dialed, from, [new SipHeader("Priority", "emergency")]);
+                // The number the caller dialled, through the named trunk: the carrier routes it.
+                return DialNumberAsync(call, "emergency", dialed, from, [new SipHeader("Priority", "emergency")], trunk: destination["trunk:".Length..]);
             }
 
             var uri = SipUri.Parse(destination);

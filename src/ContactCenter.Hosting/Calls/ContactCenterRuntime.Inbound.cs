@@ -11,7 +11,7 @@ using ContactCenter.Sip.Media;
 
 namespace ContactCenter.Hosting.Calls;
 
-/// <summary>Incoming calls: admission (drain, caps, blocklist, emergency, numbers), the IVR flow, and the call record.</summary>
+/// <summary>Incoming calls: admission (emergency, drain, caps, blocklist, numbers), the IVR flow, and the call record.</summary>
 internal sealed partial class ContactCenterRuntime
 {
     private async ValueTask OnIncomingCallAsync(SipCall sip)
@@ -19,6 +19,14 @@ internal sealed partial class ContactCenterRuntime
         var invite = sip.InitialInvite;
         var dialed = UserOf(invite.RequestUri);
         var from = invite.From is { } fromHeader ? UserOf(fromHeader.Uri) : "anonymous";
+        if (_emergency.Contains(PhoneNumbers.Normalize(dialed)))
+        {
+            // Before every limit of ours (drain, call caps, trunk screening, overload, blocklist): an emergency call
+            // is never refused by the contact center.
+            Track(RunEmergencyAsync(sip, from, dialed));
+            return;
+        }
+
         if (_draining)
         {
             await RefuseAsync(sip, from, dialed, 503, "Service Unavailable", "the contact center is shutting down", [new SipHeader("Retry-After", "30")]).ConfigureAwait(false);
@@ -34,13 +42,6 @@ internal sealed partial class ContactCenterRuntime
         if (_trunks is not null && !(await _trunks.ScreenAsync(sip).ConfigureAwait(false)).Accepted)
         {
             return; // refused by the trunk screening (unknown source, trunk at its call limit)
-        }
-
-        var dialedKey = PhoneNumbers.Normalize(dialed);
-        if (_emergency.Contains(dialedKey))
-        {
-            Track(RunEmergencyAsync(sip, from, dialed));
-            return;
         }
 
         if (_overload?.IsOverloaded() == true)

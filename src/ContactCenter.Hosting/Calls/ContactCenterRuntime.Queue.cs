@@ -659,7 +659,8 @@ internal sealed partial class ContactCenterRuntime : IIvrCallRouter
     }
 
     /// <summary>Calls a number through the outbound trunk or group (the trunk manager applies limits, caller-ID rules and failover).</summary>
-    private Task<PlacedLeg> DialNumberAsync(ContactCall call, string role, string number, string callerId, IReadOnlyList<SipHeader> headers, string? agentId = null, Guid offerId = default)
+    private Task<PlacedLeg> DialNumberAsync(
+        ContactCall call, string role, string number, string callerId, IReadOnlyList<SipHeader> headers, string? agentId = null, Guid offerId = default, string? trunk = null)
     {
         var digits = PhoneNumbers.Normalize(number);
         if (digits.Length == 0)
@@ -667,7 +668,8 @@ internal sealed partial class ContactCenterRuntime : IIvrCallRouter
             return Task.FromResult(new PlacedLeg(null, $"'{number}' is not a phone number"));
         }
 
-        if (_trunks is null || _options.EffectiveOutboundTrunk is not { } trunk)
+        trunk ??= _options.EffectiveOutboundTrunk;
+        if (_trunks is null || trunk is null)
         {
             HostingLog.NoTrunk(_logger, call.Id, number, "no trunk is configured");
             return Task.FromResult(new PlacedLeg(null, "no trunk is configured for outbound calls (ContactCenter:Trunks)"));

@@ -72,7 +72,12 @@ public sealed class ContactCenterOptions
 
     internal IReadOnlyList<string> EffectiveEmergencyNumbers => EmergencyNumbers ?? ["911", "112", "999"];
 
-    /// <summary>Where emergency calls go: a SIP URI (for example the emergency trunk's gateway) or <c>trunk:NAME</c>.</summary>
+    /// <summary>
+    /// Where emergency calls go: a SIP URI with an IP address (for example the emergency gateway,
+    /// <c>sip:911@192.0.2.10:5060</c>), or <c>trunk:NAME</c> (the number the caller dialled, through that trunk or trunk
+    /// group). Checked at start-up. Emergency calls are admitted before every limit: drain, call caps, trunk screening,
+    /// overload shedding and the blocklist.
+    /// </summary>
     public string? EmergencyDestination { get; set; }
 
     /// <summary>Caller numbers refused with 603 Decline (compared digits only).</summary>

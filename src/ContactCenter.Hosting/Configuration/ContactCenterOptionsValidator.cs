@@ -247,6 +247,11 @@ internal sealed class ContactCenterOptionsValidator : IValidateOptions<ContactCe
             }
         }
 
+        if (options.EmergencyDestination is { } emergency && EmergencyDestinationProblem(options, emergency) is { } emergencyProblem)
+        {
+            Fail("EmergencyDestination", emergencyProblem);
+        }
+
         if (options.DrainTimeout < TimeSpan.Zero)
         {
             Fail("DrainTimeout", "must not be negative");
@@ -258,6 +263,30 @@ internal sealed class ContactCenterOptionsValidator : IValidateOptions<ContactCe
         }
 
         return errors;
+    }
+
+    /// <summary>Why the emergency destination cannot be dialled, or null: a trunk that exists, or a SIP URI with an IP address.</summary>
+    private static string? EmergencyDestinationProblem(ContactCenterOptions options, string destination)
+    {
+        if (destination.StartsWith("trunk:", StringComparison.Ordinal))
+        {
+            var name = destination["trunk:".Length..];
+            return options.Trunks.Any(t => t.Name == name) || options.TrunkGroups.Any(g => g.Name == name)
+                ? null
+                : $"no trunk or trunk group is named '{name}'";
+        }
+
+        try
+        {
+            var uri = ContactCenter.Sip.SipUri.Parse(destination);
+            return System.Net.IPAddress.TryParse(uri.Host.Trim('[', ']'), out _)
+                ? null
+                : $"'{destination}' must name its host by IP address (emergency calls do not wait for DNS)";
+        }
+        catch (FormatException)
+        {
+            return $"'{destination}' is neither trunk:NAME nor a SIP URI such as sip:911@192.0.2.10:5060";
+        }
     }
 
     /// <summary>The option an options class's own Validate refused (its parameter name) and why, or null.</summary>

@@ -79,12 +79,5 @@ public sealed class MediaClockOptionsTests
     }
 
     /// <summary>The validation error that the configured <paramref name="key"/> set to <paramref name="value"/> stops start-up with.</summary>
-    private static string StartUpError(string key, string value)
-    {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [key] = value }).Build();
-        var collection = new ServiceCollection();
-        collection.AddContactCenter(configuration);
-        using var services = collection.BuildServiceProvider();
-        return Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<ContactCenterOptions>>().Value).Message;
-    }
+    private static string StartUpError(string key, string value) => StartUp.Error((key, value));
 }

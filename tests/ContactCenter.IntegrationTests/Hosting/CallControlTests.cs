@@ -149,6 +149,33 @@ public sealed class CallControlTests
         await answered.Call.Ended.WaitAsync(Patience);
     }
 
+    [Fact]
+    public async Task At_the_concurrent_call_limit_a_call_gets_503_but_an_emergency_call_is_still_connected()
+    {
+        await using var emergency = await TestPhone.StartAsync();
+        await using var host = await ContactCenterTestHost.StartAsync(
+            new Dictionary<string, string> { ["control.json"] = Flow },
+            options =>
+            {
+                Configure(options);
+                options.EmergencyDestination = $"sip:911@127.0.0.1:{emergency.Agent.Endpoint.LocalAddresses[0].EndPoint.Port}";
+                options.MaxConcurrentCalls = 1;
+            });
+        await using var caller = await TestPhone.StartAsync();
+        var waiting = await caller.CallAsync("+18005550100", host.SipEndPoint); // queued: the one call allowed
+        await WaitForCallAsync(host.Services.GetRequiredService<ICallControl>());
+
+        var refused = await caller.CallAsync("+18005550100", host.SipEndPoint);
+        var urgent = await caller.CallAsync("911", host.SipEndPoint);
+
+        Assert.Equal(503, refused.Call.FinalStatus);
+        Assert.Equal(SipCallState.Established, urgent.Call.State);
+        var answered = await emergency.NextIncomingAsync(Patience);
+        Assert.Equal("emergency", answered.Call.InitialInvite.Headers["Priority"]);
+        await urgent.Call.HangUpAsync();
+        await waiting.Call.HangUpAsync();
+    }
+
     private static async Task<ActiveCallInfo> WaitForCallAsync(ICallControl control)
     {
         for (var i = 0; i < 100; i++)
