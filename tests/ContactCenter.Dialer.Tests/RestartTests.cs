@@ -33,13 +33,10 @@ public sealed class RestartTests
         var store = new InMemoryCampaignStore();
         var time = new ManualTimeProvider();
         var numbers = Enumerable.Range(1, 6).Select(i => $"+1212555010{i}").ToArray();
-        Guid campaignId;
-        using (var before = new Rig(agents: 2, store: store, time: time))
+        var (before, campaign) = DialingTheFirstTwo(store, time, numbers);
+        var campaignId = campaign.Id;
+        using (before)
         {
-            var campaign = before.Running(Rig.Settings(), numbers);
-            campaignId = campaign.Id;
-            before.Wait(1);
-            Assert.Equal(numbers[..2], before.Calls.Dialed.Select(c => c.PhoneNumber));
             var done = before.Calls.Dialed[0];
             done.ReportAnswered();
             done.ReportHangUp();
@@ -76,6 +73,65 @@ public sealed class RestartTests
         // The interrupted contact waited for its retry interval.
         var retry = store.LoadAttempts(campaignId).Single(a => a.PhoneNumber == numbers[1] && a.Number == 2);
         Assert.True(retry.PlacedAt - interrupted.EndedAt!.Value >= TimeSpan.FromSeconds(300));
+    }
+
+    [Fact]
+    public void After_StopPlacingCalls_no_call_is_placed_but_the_calls_in_progress_still_resolve_their_attempts_for_the_next_dialer()
+    {
+        var store = new InMemoryCampaignStore();
+        var time = new ManualTimeProvider();
+        var numbers = new[] { "+12125550101", "+12125550102", "+12125550103" };
+        var (before, campaign) = DialingTheFirstTwo(store, time, numbers);
+        var campaignId = campaign.Id;
+        using (before)
+        {
+            var talking = before.Calls.Dialed[0];
+            var ringing = before.Calls.Dialed[1];
+            talking.ReportAnswered();
+
+            before.Dialer.StopPlacingCalls();
+
+            // The shutdown drains: both calls end, an agent frees up, time passes; nobody new is dialed.
+            talking.ReportHangUp();
+            Assert.True(before.Dialer.SubmitDisposition(talking.Id, AgentDisposition.Final("SALE")));
+            ringing.ReportFailed(CallOutcome.Busy);
+            before.Agents.Free(talking.AgentId!);
+            before.Dialer.NotifyAgentAvailable();
+            before.Wait(60);
+            Assert.Equal(2, before.Calls.Dialed.Count);
+            Assert.Equal(CampaignState.Running, campaign.State);
+        }
+
+        Assert.Empty(store.LoadOpenAttempts(campaignId));
+        var attempts = store.LoadAttempts(campaignId);
+        Assert.Equal(CallOutcome.AnsweredByPerson, attempts.Single(a => a.PhoneNumber == numbers[0]).Outcome);
+        Assert.Equal(CallOutcome.Busy, attempts.Single(a => a.PhoneNumber == numbers[1]).Outcome);
+
+        // The next dialer carries on: the running campaign dials the contact never called, not the finished one (nor,
+        // before its retry interval, the busy one).
+        using var after = new Rig(agents: 2, store: store, time: time);
+        after.Dialer.Restore();
+        Assert.Equal(CampaignState.Running, after.Dialer.GetCampaign(campaignId).State);
+        after.Wait(1);
+        Assert.Equal([numbers[2]], after.Calls.Dialed.Select(c => c.PhoneNumber));
+    }
+
+    [Fact]
+    public void StopPlacingCalls_withdraws_the_previews_on_offer_and_releases_their_agents()
+    {
+        using var rig = new Rig(agents: 1);
+        rig.Running(Rig.Settings(DialingMode.Preview), "+12125550101");
+        rig.Wait(1);
+        var (agent, offer) = Assert.Single(rig.Agents.Offers);
+
+        rig.Dialer.StopPlacingCalls();
+
+        Assert.Contains(agent, rig.Agents.Released);
+        Assert.False(rig.Dialer.AcceptPreview(offer.Id));
+        rig.Wait(600);
+        Assert.Empty(rig.Calls.Dialed);
+        Assert.Single(rig.Agents.Offers);
+        Assert.Equal(ContactStatus.Pending, Assert.Single(rig.Store.LoadContacts(offer.CampaignId)).Status);
     }
 
     [Theory]
@@ -121,6 +177,16 @@ public sealed class RestartTests
         var stats = after.Dialer.GetCampaign(campaignId).GetStatistics();
         Assert.Equal((1, 0), (stats.WindowLiveAnswers, stats.WindowAbandoned));
         Assert.Equal((2L, 2L, 1L), (stats.Dials, stats.LiveAnswers, stats.Abandoned));
+    }
+
+    /// <summary>A dialer with two agents over <paramref name="store"/> whose running progressive campaign has dialed the first two numbers.</summary>
+    private static (Rig Rig, Campaign Campaign) DialingTheFirstTwo(InMemoryCampaignStore store, ManualTimeProvider time, string[] numbers)
+    {
+        var rig = new Rig(agents: 2, store: store, time: time);
+        var campaign = rig.Running(Rig.Settings(), numbers);
+        rig.Wait(1);
+        Assert.Equal(numbers[..2], rig.Calls.Dialed.Select(c => c.PhoneNumber));
+        return (rig, campaign);
     }
 
     private static CampaignSettings RestartSettings(ComplianceWindowKind window) =>

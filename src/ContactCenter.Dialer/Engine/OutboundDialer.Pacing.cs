@@ -182,7 +182,7 @@ public sealed partial class OutboundDialer
     /// <summary>One pacing pass over every running campaign, highest priority first.</summary>
     private void PaceAll()
     {
-        if (_pacing || _disposed)
+        if (_pacing || _placingStopped || _disposed)
         {
             return;
         }

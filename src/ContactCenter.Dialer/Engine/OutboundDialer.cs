@@ -42,6 +42,7 @@ public sealed partial class OutboundDialer : IDisposable
     private double[] _busyBuffer = new double[64];
     private double[] _ringBuffer = new double[64];
     private bool _pacing;
+    private bool _placingStopped;
     private bool _disposed;
 
     /// <summary>Creates a dialer. It paces every <see cref="OutboundDialerOptions.PacingInterval"/> and on agent and call events.</summary>
@@ -268,6 +269,37 @@ public sealed partial class OutboundDialer : IDisposable
         return true;
     }
 
+    /// <summary>
+    /// Stops placing calls, for a shutdown: no pacing pass runs and no preview is offered or dialed any more (previews
+    /// on offer are withdrawn and their agents released; the contacts stay pending). Calls in progress carry on:
+    /// their reports, timers and dispositions still resolve their attempts. Campaign states are not changed, so a
+    /// dialer restored from the same store later carries on where this one stopped. Dispose the dialer once the calls
+    /// in progress are over; reports after that are dropped and their attempts closed as
+    /// <see cref="CallOutcome.Interrupted"/> by the next <see cref="Restore"/>.
+    /// </summary>
+    public void StopPlacingCalls()
+    {
+        lock (_gate)
+        {
+            if (_disposed || _placingStopped)
+            {
+                return;
+            }
+
+            _placingStopped = true;
+            foreach (var preview in _previews.Values)
+            {
+                preview.Timer?.Dispose();
+                SetContactStatus(preview.Campaign, preview.Contact, ContactStatus.Pending);
+                Enqueue(PortActionKind.Release, null, preview.AgentId);
+            }
+
+            _previews.Clear();
+        }
+
+        Flush();
+    }
+
     /// <summary>Stops the pacing timer and every call timer. Calls in progress are left to the call port.</summary>
     public void Dispose()
     {
@@ -339,7 +371,7 @@ public sealed partial class OutboundDialer : IDisposable
     {
         lock (_gate)
         {
-            if (_disposed)
+            if (_disposed || _placingStopped)
             {
                 return;
             }
