@@ -98,8 +98,11 @@ internal sealed partial class ContactCenterRuntime : IHostedService, IAsyncDispo
     /// <summary>The carrier trunks, when any are configured.</summary>
     public SipTrunkManager? Trunks => _trunks;
 
-    /// <summary>Whether StartAsync completed and StopAsync has not begun.</summary>
+    /// <summary>Whether StartAsync completed and StopAsync has not finished (still true while it drains).</summary>
     public bool IsRunning { get; private set; }
+
+    /// <summary>Whether StopAsync has begun: new calls are refused with 503 while the calls in progress drain.</summary>
+    internal bool IsDraining => _draining;
 
     /// <summary>Where SIP listens (the actual ports when configured with port 0).</summary>
     public IReadOnlyList<SipListenAddress> SipEndPoints { get; private set; } = [];

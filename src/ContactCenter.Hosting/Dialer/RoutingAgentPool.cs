@@ -96,20 +96,27 @@ internal sealed class RoutingAgentPool : IAgentPool, IDisposable
 }
 
 /// <summary>
-/// Starts the dialer after the runtime (campaigns restored from storage carry on; attempts cut by a restart are closed
-/// as interrupted and retried by their rules, none dialed twice). At shutdown the dialer stops pacing at once, so a
-/// draining host places no new calls, while the stored campaign states stay as they were for the next start.
+/// Starts the dialer after the runtime (campaigns restored from storage carry on; attempts cut by a crash are closed
+/// as interrupted and retried by their rules, none dialed twice). At shutdown the dialer stops placing calls as soon as
+/// the host begins stopping (<see cref="StoppingAsync"/>, before any service stops), so a draining host places no new
+/// calls, while the campaign calls in progress keep reporting to it through the runtime's drain. Only once every
+/// service has stopped (<see cref="StoppedAsync"/>) are the dispositions still due given and the dialer disposed: the
+/// stored campaign states stay as they were and every attempt keeps its outcome, so the next start carries on without
+/// dialing anyone twice.
 /// A connected campaign call whose agent gives no disposition within <see cref="DialerHostOptions.DispositionTimeout"/>
-/// gets <see cref="DialerHostOptions.DefaultDisposition"/>; then the agent returns to the pool (Ready).
+/// (or by the end of the shutdown) gets <see cref="DialerHostOptions.DefaultDisposition"/>; then the agent returns to the
+/// pool (Ready).
 /// </summary>
 internal sealed class DialerHostedService(
     OutboundDialer dialer,
     RoutingAgentPool pool,
     Calls.ContactCenterRuntime runtime,
     Microsoft.Extensions.Options.IOptions<ContactCenterOptions> options,
-    TimeProvider time) : Microsoft.Extensions.Hosting.IHostedService
+    TimeProvider time) : Microsoft.Extensions.Hosting.IHostedLifecycleService
 {
-    private readonly ConcurrentDictionary<Guid, ITimer> _pending = new();
+    private readonly ConcurrentDictionary<Guid, (ITimer Timer, string AgentId)> _pending = new();
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -119,13 +126,24 @@ internal sealed class DialerHostedService(
         return Task.CompletedTask;
     }
 
-    public Task StopAsync(CancellationToken cancellationToken)
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken)
+    {
+        dialer.StopPlacingCalls();
+        return Task.CompletedTask;
+    }
+
+    // Called before the runtime's StopAsync (hosted services stop in reverse order): its calls have yet to drain.
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken)
     {
         pool.AgentAvailable -= dialer.NotifyAgentAvailable;
         runtime.CampaignCallCompleted -= OnCompleted;
-        foreach (var timer in _pending.Values)
+        foreach (var callId in _pending.Keys)
         {
-            timer.Dispose();
+            CloseWithDefaultDisposition(callId);
         }
 
         dialer.Dispose();
@@ -134,24 +152,25 @@ internal sealed class DialerHostedService(
 
     private void OnCompleted(Guid callId, string agentId)
     {
-        var dialerOptions = options.Value.Dialer;
-        var timer = time.CreateTimer(
-            _ =>
-            {
-                if (_pending.TryRemove(callId, out var self))
-                {
-                    self.Dispose();
-                }
+        // Listed before it can fire, so a short timeout finds itself in the list.
+        var timer = time.CreateTimer(_ => CloseWithDefaultDisposition(callId), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _pending[callId] = (timer, agentId);
+        timer.Change(options.Value.Dialer.DispositionTimeout, Timeout.InfiniteTimeSpan);
+    }
 
-                // False when the agent already gave a disposition: nothing to do.
-                dialer.SubmitDisposition(callId, AgentDisposition.Final(dialerOptions.DefaultDisposition));
+    private void CloseWithDefaultDisposition(Guid callId)
+    {
+        if (!_pending.TryRemove(callId, out var pending))
+        {
+            return;
+        }
 
-                // The dialer leaves a connected agent's return to the pool to the host: wrap-up is over, Ready again.
-                pool.Release(agentId);
-            },
-            null,
-            dialerOptions.DispositionTimeout,
-            Timeout.InfiniteTimeSpan);
-        _pending[callId] = timer;
+        pending.Timer.Dispose();
+
+        // False when the agent already gave a disposition: nothing to do.
+        dialer.SubmitDisposition(callId, AgentDisposition.Final(options.Value.Dialer.DefaultDisposition));
+
+        // The dialer leaves a connected agent's return to the pool to the host: wrap-up is over, Ready again.
+        pool.Release(pending.AgentId);
     }
 }

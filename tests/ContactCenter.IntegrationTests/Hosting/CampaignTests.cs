@@ -13,7 +13,7 @@ public sealed class CampaignTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
 
-    private static Action<ContactCenterOptions> Configure(int carrierPort) => options =>
+    internal static Action<ContactCenterOptions> Configure(int carrierPort) => options =>
     {
         options.Queues = [new QueueOptions { Name = "Sales", RingTimeout = TimeSpan.FromSeconds(5), WrapUp = TimeSpan.Zero }];
         options.Agents = [new AgentOptions { Id = "ada", Extension = "1001", Password = "pw-1001", Queues = ["Sales"] }];
@@ -22,6 +22,15 @@ public sealed class CampaignTests
         var trunk = new SipTrunkOptions { Name = "carrier", Proxy = $"127.0.0.1:{carrierPort}", MaxCallsPerSecond = 50 };
         trunk.HealthCheck.Enabled = false;
         options.Trunks = [trunk];
+    };
+
+    /// <summary>A progressive campaign that may call at any hour.</summary>
+    internal static CampaignSettings Progressive(string name) => new()
+    {
+        Name = name,
+        Mode = DialingMode.Progressive,
+        CallingWindows = CallingWindows.Always,
+        EnforceMinimumRing = false,
     };
 
     [Fact]
@@ -35,13 +44,7 @@ public sealed class CampaignTests
         await WaitUntilAsync(() => host.AgentState("ada") == "Available", "the agent to log in");
 
         var dialer = host.Services.GetRequiredService<OutboundDialer>();
-        var campaign = dialer.CreateCampaign(new CampaignSettings
-        {
-            Name = "Renewals",
-            Mode = DialingMode.Progressive,
-            CallingWindows = CallingWindows.Always,
-            EnforceMinimumRing = false,
-        });
+        var campaign = dialer.CreateCampaign(Progressive("Renewals"));
         var import = campaign.ImportCsv(new StringReader("phone,name\n+12125550101,Ann\n"));
         Assert.Equal(1, import.Imported);
         campaign.Start();
@@ -92,13 +95,7 @@ public sealed class CampaignTests
             await agentPhone.RegisterAsync("1001", "pw-1001", first.SipEndPoint);
             await WaitUntilAsync(() => first.AgentState("ada") == "Available", "the agent to log in");
             var dialer = first.Services.GetRequiredService<OutboundDialer>();
-            var campaign = dialer.CreateCampaign(new CampaignSettings
-            {
-                Name = "Restart",
-                Mode = DialingMode.Progressive,
-                CallingWindows = CallingWindows.Always,
-                EnforceMinimumRing = false,
-            });
+            var campaign = dialer.CreateCampaign(Progressive("Restart"));
             campaign.ImportCsv(new StringReader("phone\n+12125550101\n+12125550102\n+12125550103\n"));
             campaignId = campaign.Id;
             campaign.Start();

@@ -18,6 +18,7 @@ internal sealed class ContactCenterTestHost : IAsyncDisposable
 {
     private readonly IHost _host;
     private readonly string _root;
+    private Task? _stopping;
 
     private ContactCenterTestHost(IHost host, string root)
     {
@@ -78,9 +79,12 @@ internal sealed class ContactCenterTestHost : IAsyncDisposable
 
     public bool KeepDataOnDispose { get; set; }
 
+    /// <summary>Begins stopping the host (new calls refused, calls in progress drain); disposing waits for the same stop.</summary>
+    public Task StopAsync() => _stopping ??= _host.StopAsync();
+
     public async ValueTask DisposeAsync()
     {
-        await _host.StopAsync();
+        await StopAsync();
         _host.Dispose();
         if (KeepDataOnDispose)
         {
