@@ -12,6 +12,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace ContactCenter.Hosting;
@@ -87,6 +88,7 @@ public static class ContactCenterServiceCollectionExtensions
             sp.GetService<IOptions<ContactCenterOptions>>()!.Value.Flows.TextToSpeech ? sp.GetService<ITextToSpeech>() : null));
         services.TryAddSingleton<ICallControl>(sp => sp.GetRequiredService<ContactCenterRuntime>());
         services.AddHostedService(sp => sp.GetRequiredService<ContactCenterRuntime>());
+        services.AddOptions<HostOptions>().PostConfigure<IOptions<ContactCenterOptions>>(MakeRoomForTheDrain);
 
         // The dialer places campaign calls through the runtime's trunks and takes agents from the campaign queue.
         services.TryAddSingleton(sp =>
@@ -108,6 +110,29 @@ public static class ContactCenterServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>()));
         services.AddHealthChecks().AddCheck<ContactCenterHealthCheck>("sip", tags: [ContactCenterApi.ReadyTag]);
         return new ContactCenterBuilder(services);
+    }
+
+    /// <summary>
+    /// Raises the host's shutdown timeout to the drain timeout plus what the runtime's StopAsync takes after the drain
+    /// when it is shorter: otherwise the host would give up on the calls before the drain timeout it was configured with.
+    /// </summary>
+    private static void MakeRoomForTheDrain(HostOptions host, IOptions<ContactCenterOptions> contactCenter)
+    {
+        TimeSpan drain;
+        try
+        {
+            drain = contactCenter.Value.DrainTimeout;
+        }
+        catch (OptionsValidationException)
+        {
+            return; // the host fails at start and says why
+        }
+
+        var needed = drain + ContactCenterRuntime.HangUpAllowance + ContactCenterRuntime.FinishAllowance;
+        if (host.ShutdownTimeout != Timeout.InfiniteTimeSpan && host.ShutdownTimeout < needed)
+        {
+            host.ShutdownTimeout = needed;
+        }
     }
 
     /// <summary>Wraps the registered <typeparamref name="T"/> (the last registration) with <paramref name="decorate"/>.</summary>

@@ -30,6 +30,12 @@ namespace ContactCenter.Hosting.Calls;
 /// </summary>
 internal sealed partial class ContactCenterRuntime : IHostedService, IAsyncDisposable
 {
+    /// <summary>How long StopAsync waits, after the drain, for the answers to the BYEs of the calls it hangs up.</summary>
+    internal static readonly TimeSpan HangUpAllowance = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long StopAsync then waits for the calls to finish (call records written, recordings closed).</summary>
+    internal static readonly TimeSpan FinishAllowance = TimeSpan.FromSeconds(10);
+
     private readonly ContactCenterOptions _options;
     private readonly ContactCenterStorage _storage;
     private readonly RoutingEngine _routing;
@@ -278,20 +284,22 @@ internal sealed partial class ContactCenterRuntime : IHostedService, IAsyncDispo
             }
         }
 
+        // Not cut short by the host's token (the host waits for StopAsync anyway, and AddContactCenter gives its shutdown
+        // timeout room for these allowances): the calls just hung up still get their call records.
         try
         {
-            await Task.WhenAll(hangUps).WaitAsync(TimeSpan.FromSeconds(5), _time, cancellationToken).ConfigureAwait(false);
+            await Task.WhenAll(hangUps).WaitAsync(HangUpAllowance, _time, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        catch (TimeoutException)
         {
             // The BYEs are out; their answers do not hold up the shutdown.
         }
 
         try
         {
-            await Task.WhenAll(_running.Keys.Select(t => t.ContinueWith(static _ => { }, TaskScheduler.Default))).WaitAsync(TimeSpan.FromSeconds(10), _time, cancellationToken).ConfigureAwait(false);
+            await Task.WhenAll(_running.Keys.Select(t => t.ContinueWith(static _ => { }, TaskScheduler.Default))).WaitAsync(FinishAllowance, _time, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        catch (TimeoutException)
         {
             HostingLog.CallsStillRunning(_logger, _running.Count);
         }

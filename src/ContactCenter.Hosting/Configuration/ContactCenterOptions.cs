@@ -83,8 +83,16 @@ public sealed class ContactCenterOptions
     /// <summary>Caller numbers refused with 603 Decline (compared digits only).</summary>
     public List<string> Blocklist { get; set; } = [];
 
-    /// <summary>At shutdown, calls in progress may continue this long (new calls get 503); then they are hung up.</summary>
-    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// At shutdown, new calls get 503 and the calls in progress may continue this long (default 15 s); those still up
+    /// then are hung up by the system. Stopping then takes up to 15 s more: 5 s for the answers to those BYEs and 10 s
+    /// for the calls to finish (call records written, recordings closed). <see cref="ContactCenterServiceCollectionExtensions.AddContactCenter(Microsoft.Extensions.DependencyInjection.IServiceCollection, Microsoft.Extensions.Configuration.IConfiguration)"/>
+    /// raises the host's <see cref="Microsoft.Extensions.Hosting.HostOptions.ShutdownTimeout"/> (30 s by default) to
+    /// this plus 15 s when it is shorter, so the default fits in it. Whatever stops the process must wait as long:
+    /// Kubernetes' <c>terminationGracePeriodSeconds</c> (30 s by default), <c>docker stop -t</c> (10 s by default),
+    /// systemd's <c>TimeoutStopSec</c>.
+    /// </summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>The most concurrent calls the host accepts; more get 503.</summary>
     public int MaxConcurrentCalls { get; set; } = 5000;
