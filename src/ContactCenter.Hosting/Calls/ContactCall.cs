@@ -88,6 +88,19 @@ internal sealed class ContactCall
 
     public string? IvrTrace { get; set; }
 
+    /// <summary>
+    /// Set by the runtime when the drain timeout passed with the call still up and it hung the call up: the call record
+    /// then says the system ended it (<see cref="CallStatus.SystemError"/>, <see cref="HangupParty.System"/>), whatever
+    /// the call's own loop made of the hang-up (a queued caller abandoning, a caller ending the talk).
+    /// </summary>
+    public bool EndedByShutdown
+    {
+        get => _endedByShutdown;
+        set => _endedByShutdown = value;
+    }
+
+    private volatile bool _endedByShutdown;
+
     public Dictionary<string, MonitorMode> Monitors { get; } = new(StringComparer.Ordinal);
 
     /// <summary>The hold music playing to the caller while queued or held, if any.</summary>

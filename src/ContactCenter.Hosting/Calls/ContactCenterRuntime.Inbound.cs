@@ -196,6 +196,12 @@ internal sealed partial class ContactCenterRuntime
     private async Task FinishAsync(ContactCall call)
     {
         _calls.TryRemove(call.Id, out _);
+        if (call.EndedByShutdown)
+        {
+            call.Status = CallStatus.SystemError;
+            call.HangupParty = HangupParty.System;
+        }
+
         var now = _time.GetUtcNow();
         var status = call.Status ?? (call.AgentAnsweredAt is not null ? CallStatus.NormalEnd : CallStatus.AbandonedInIvr);
         var record = new CallDetailRecord

@@ -273,13 +273,14 @@ internal sealed partial class ContactCenterRuntime : IHostedService, IAsyncDispo
         var hangUps = new List<Task>();
         foreach (var call in _calls.Values)
         {
-            call.HangupParty = call.HangupParty == HangupParty.Unknown ? HangupParty.System : call.HangupParty;
             if (_outbound.ContainsKey(call.Id))
             {
+                call.EndedByShutdown = true;
                 call.Signals.Writer.TryWrite(new DialerSignal(DialerAction.HangUp, null));
             }
             else if (!call.CallerGone)
             {
+                call.EndedByShutdown = true;
                 hangUps.Add(HangUpQuietlyAsync(call.Caller));
             }
         }

@@ -27,7 +27,10 @@ public enum CallStatus
     /// <summary>The call was transferred away.</summary>
     Transferred,
 
-    /// <summary>The call failed because of an internal error.</summary>
+    /// <summary>
+    /// The call failed because of an internal error, or was still up when the drain timeout of a shutdown passed and
+    /// the contact center hung it up (hang-up party <see cref="HangupParty.System"/>).
+    /// </summary>
     SystemError,
 }
 

@@ -14,7 +14,7 @@ namespace ContactCenter.IntegrationTests.Hosting;
 /// </summary>
 public sealed class InboundCallTests
 {
-    private const string QueueFlow = """
+    internal const string QueueFlow = """
         {
           "id": "queue-test", "name": "Queue test", "start": "start",
           "nodes": [
@@ -33,7 +33,7 @@ public sealed class InboundCallTests
 
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
 
-    private static void Configure(ContactCenterOptions options)
+    internal static void Configure(ContactCenterOptions options)
     {
         options.Numbers = [new NumberOptions { Number = "+18005550100", Flow = "queue-test@live" }];
         options.Queues = [new QueueOptions { Name = "Support", Skills = new() { ["support"] = 20 }, RingTimeout = TimeSpan.FromSeconds(5), WrapUp = TimeSpan.FromSeconds(1) }];
