@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -14,7 +15,9 @@ namespace ContactCenter.Hosting.Web;
 /// <summary>
 /// <c>GET /api/v1/events</c>: the live events as Server-Sent Events (<c>id</c>, <c>event</c> = the type, <c>data</c> = the
 /// event as JSON), filtered by <c>?category=call,agent</c>, <c>?type=call.queued,...</c>, <c>?queue=</c> and <c>?agent=</c>,
-/// with a comment line every <see cref="WebOptions.EventStreamHeartbeat"/>.
+/// with a comment line every <see cref="WebOptions.EventStreamHeartbeat"/>. A stream ends when the host begins stopping
+/// (the client reconnects elsewhere): Kestrel would otherwise wait for it until the host's shutdown timeout, leaving
+/// nothing of that time for the calls to drain.
 /// </summary>
 internal static class EventStream
 {
@@ -44,7 +47,8 @@ internal static class EventStream
 
     private static async Task StreamAsync(
         HttpContext http, ClaimsPrincipal user, [FromServices] ContactCenterEventHub hub, [FromServices] IOptions<WebOptions> options,
-        [FromServices] IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, [FromServices] TimeProvider time, [FromServices] ILoggerFactory loggers)
+        [FromServices] IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, [FromServices] TimeProvider time, [FromServices] ILoggerFactory loggers,
+        [FromServices] IHostApplicationLifetime lifetime)
     {
         Func<ContactCenterEvent, bool> filter;
         try
@@ -59,7 +63,8 @@ internal static class EventStream
 
         var logger = loggers.CreateLogger("ContactCenter.Hosting.Web");
         var keyName = user.KeyName();
-        var ct = http.RequestAborted;
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
+        var ct = ended.Token;
         using var subscription = hub.Subscribe(filter, options.Value.EventStreamBuffer);
         http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         http.Response.ContentType = "text/event-stream";

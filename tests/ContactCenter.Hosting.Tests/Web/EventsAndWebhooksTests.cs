@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -50,6 +51,25 @@ public sealed class EventsAndWebhooksTests
 
         host.Time.Advance(TimeSpan.FromSeconds(15));
         Assert.Equal(": heartbeat", await ReadNonEmptyLineAsync(reader));
+    }
+
+    [Fact]
+    public async Task An_open_event_stream_ends_when_the_host_begins_stopping_and_does_not_hold_up_the_shutdown()
+    {
+        await using var host = await WebTestHost.StartAsync();
+        using var client = host.Client(WebTestHost.SupervisorKey);
+        using var response = await client.GetAsync("/api/v1/events", HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        Assert.Equal(": connected", await reader.ReadLineAsync().WaitAsync(Patience));
+
+        // Kestrel waits for requests in progress until the host's shutdown timeout (30 s): an endless stream would spend
+        // it all before the contact center's drain begins.
+        var stopping = Stopwatch.StartNew();
+        await host.App.StopAsync().WaitAsync(Patience);
+        Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(5), $"stopping took {stopping.Elapsed}");
+        while (await reader.ReadLineAsync().WaitAsync(Patience) is not null)
+        {
+        }
     }
 
     [Fact]
