@@ -195,7 +195,10 @@ public sealed class ContactCenterBuilder
     }
 }
 
-/// <summary>Ready when the SIP stack is up and the database schema is current (the web package checks the database answers).</summary>
+/// <summary>
+/// Ready when the SIP stack is up, not draining, and the database schema is current (the web package checks the database
+/// answers). A draining node says so, so that a load balancer sends new calls elsewhere.
+/// </summary>
 internal sealed class ContactCenterHealthCheck(ContactCenterRuntime runtime, ContactCenterStorage storage) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
@@ -203,6 +206,11 @@ internal sealed class ContactCenterHealthCheck(ContactCenterRuntime runtime, Con
         if (!runtime.IsRunning)
         {
             return HealthCheckResult.Unhealthy("the SIP stack is not running");
+        }
+
+        if (runtime.IsDraining)
+        {
+            return HealthCheckResult.Unhealthy($"stopping: new calls get 503 while {runtime.ActiveCalls.Count} calls in progress drain");
         }
 
         var version = await storage.GetSchemaVersionAsync(cancellationToken).ConfigureAwait(false);

@@ -4,6 +4,8 @@ using ContactCenter.Hosting.Calls;
 using ContactCenter.Hosting.Storage;
 using ContactCenter.Sip;
 using ContactCenter.Sip.Calls;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace ContactCenter.IntegrationTests.Hosting;
 
@@ -41,6 +43,8 @@ public sealed class GracefulShutdownTests
         await Eventually.UntilAsync(() => host.Runtime.IsDraining, "the drain to begin", Patience);
         var refused = await callers.CallAsync("+18005550100", host.SipEndPoint);
         Assert.Equal(503, refused.Call.FinalStatus);
+        var readiness = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+        Assert.Equal(HealthStatus.Unhealthy, readiness.Status); // a load balancer stops sending calls here
 
         // Both conversations go on; the first caller hangs up, which ends that call as it would any day.
         await Task.WhenAll(first.WaitForAudioAsync(25, Patience), second.WaitForAudioAsync(25, Patience));
