@@ -162,8 +162,15 @@ public sealed class InboundCallTests
         return (new WeakReference(call), new WeakReference(call.CallerMedia!.Rtp), new WeakReference(agentLeg.Media.Rtp));
     }
 
-    [Fact]
-    public async Task An_agent_who_does_not_answer_is_set_not_ready_and_the_caller_who_hangs_up_is_recorded_as_abandoned_while_ringing()
+    /// <summary>
+    /// The caller hangs up while the agent's phone rings (abandoned while ringing: the ringing is cancelled and the agent
+    /// stays available), or after the agent let it ring out (ring no answer sets the agent not ready; the caller, back in
+    /// the queue, abandons there).
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_caller_who_hangs_up_while_the_agent_phone_rings_or_after_it_rang_out_is_recorded_as_abandoned_while_ringing_or_in_queue(bool ringOut)
     {
         await using var host = await ContactCenterTestHost.StartAsync(new Dictionary<string, string> { ["queue-test.json"] = QueueFlow }, Configure);
         await using var agentPhone = await TestPhone.StartAsync();
@@ -175,16 +182,63 @@ public sealed class InboundCallTests
         var callerCall = await caller.CallAsync("+18005550100", host.SipEndPoint);
         var ringing = await agentPhone.NextIncomingAsync(Patience);
         var callId = Guid.Parse(ringing.Call.InitialInvite.Headers["X-CC-Call-Id"]!);
-
-        // Ring no answer (5 s): the offer times out, the phone stops ringing, the agent goes not ready.
-        await ringing.Call.Ended.WaitAsync(Patience);
-        await WaitUntilAsync(() => host.AgentState("ada") == "NotReady", "the agent to be not ready after ring-no-answer");
+        if (ringOut)
+        {
+            // Ring no answer (5 s): the offer times out, the phone stops ringing, the agent goes not ready.
+            await ringing.Call.Ended.WaitAsync(Patience);
+            await WaitUntilAsync(() => host.AgentState("ada") == "NotReady", "the agent to be not ready after ring-no-answer");
+        }
 
         await callerCall.Call.HangUpAsync();
+        await ringing.Call.Ended.WaitAsync(Patience); // (when still ringing: cancelled)
+
         var record = await WaitForRecordAsync(host, callId);
-        Assert.Equal(CallStatus.AbandonedInQueue, record.Status);
+        Assert.Equal(ringOut ? CallStatus.AbandonedInQueue : CallStatus.AbandonedWhileRinging, record.Status);
         Assert.Equal(HangupParty.Caller, record.HangupParty);
         Assert.Null(record.AgentId);
+        Assert.Null(record.AgentAnsweredAt);
+        if (!ringOut)
+        {
+            await WaitUntilAsync(() => host.AgentState("ada") == "Available", "the agent to be free again");
+        }
+    }
+
+    [Fact]
+    public async Task A_caller_who_hangs_up_in_the_menu_is_recorded_as_abandoned_in_the_IVR()
+    {
+        const string MenuFlow = """
+            {
+              "id": "menu-test", "name": "Menu", "start": "start",
+              "nodes": [
+                { "id": "start", "type": "start", "transitions": { "next": "menu" } },
+                { "id": "menu", "type": "menu", "parameters": { "prompt": "Press 1.", "timeoutSeconds": 30, "maxRetries": 0 },
+                  "transitions": { "1": "queue", "failed": "bye" } },
+                { "id": "queue", "type": "queue", "parameters": { "queue": "Support" }, "transitions": { "next": "bye" } },
+                { "id": "bye", "type": "hangup" }
+              ]
+            }
+            """;
+        await using var host = await ContactCenterTestHost.StartAsync(
+            new Dictionary<string, string> { ["menu-test.json"] = MenuFlow },
+            options =>
+            {
+                Configure(options);
+                options.Numbers = [new NumberOptions { Number = "+18005550100", Flow = "menu-test@live" }];
+            });
+        await using var caller = await TestPhone.StartAsync();
+
+        var callerCall = await caller.CallAsync("+18005550100", host.SipEndPoint);
+        await Task.Delay(TimeSpan.FromSeconds(0.5)); // the menu waits for a key
+        await callerCall.Call.HangUpAsync();
+
+        CallDetailRecord? record = null;
+        await WaitUntilAsync(
+            () => (record = host.Storage.CallRecords.QueryAsync(new CallDetailQuery { Number = "+18005550100" }).Result.Items.SingleOrDefault()) is not null,
+            "the call record");
+        Assert.Equal(CallStatus.AbandonedInIvr, record!.Status);
+        Assert.Equal(HangupParty.Caller, record.HangupParty);
+        Assert.Null(record.QueueEnteredAt);
+        Assert.Contains("\"menu\"", record.IvrTrace, StringComparison.Ordinal);
     }
 
     [Fact]
