@@ -28,7 +28,7 @@ public sealed class StorageOptions
     /// <summary>The SQLite file name inside <see cref="DataDirectory"/>.</summary>
     public string SqliteFileName { get; set; } = "contactcenter.db";
 
-    /// <summary>The PostgreSQL connection string (required when <see cref="Provider"/> is PostgreSQL).</summary>
+    /// <summary>The PostgreSQL connection string: required when <see cref="Provider"/> is PostgreSQL, refused otherwise.</summary>
     public string? ConnectionString { get; set; }
 
     /// <summary>How long a SQLite writer waits for another one before failing (default 5 s).</summary>
@@ -117,6 +117,12 @@ internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
         if (options.Provider == StorageProvider.PostgreSql && string.IsNullOrWhiteSpace(options.ConnectionString))
         {
             errors.Add($"{P}ConnectionString: required when Provider is PostgreSql");
+        }
+
+        if (options.Provider == StorageProvider.Sqlite && !string.IsNullOrWhiteSpace(options.ConnectionString))
+        {
+            // Not silently ignored: a user who gave a PostgreSQL connection string would otherwise run on a SQLite file.
+            errors.Add($"{P}Provider: is Sqlite (the default) but a ConnectionString is set; set Provider to PostgreSql to use it, or remove it");
         }
 
         if (options.BusyTimeout <= TimeSpan.Zero || options.BusyTimeout > TimeSpan.FromMinutes(10))

@@ -164,16 +164,18 @@ public sealed class SqliteStorageTests : IDisposable
         Assert.Same(own, second.Services.GetRequiredService<ICampaignStore>());
     }
 
-    [Fact]
-    public async Task A_host_with_a_bad_storage_section_fails_to_start_naming_the_key()
+    [Theory]
+    [InlineData("Provider", "PostgreSql", "ContactCenter:Storage:ConnectionString: required when Provider is PostgreSql")]
+    [InlineData("ConnectionString", "Host=db;Database=cc", "ContactCenter:Storage:Provider: is Sqlite (the default) but a ConnectionString is set")]
+    public async Task A_host_with_a_bad_storage_section_fails_to_start_naming_the_key(string key, string value, string problem)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["ContactCenter:Storage:Provider"] = "PostgreSql" });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["ContactCenter:Storage:" + key] = value });
         builder.Services.AddContactCenterStorage(builder.Configuration.GetSection(StorageOptions.Section));
         using var host = builder.Build();
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
 
-        Assert.Contains("ContactCenter:Storage:ConnectionString", error.Message, StringComparison.Ordinal);
+        Assert.Contains(problem, error.Message, StringComparison.Ordinal);
     }
 }
