@@ -56,6 +56,10 @@ internal sealed partial class ContactCenterRuntime : IHostedService, IAsyncDispo
     private readonly HashSet<string> _emergency;
     private SipUserAgent? _agent;
     private SipRegistrar? _registrar;
+
+    // How often expired registrations are dropped, so that an agent whose phone vanished is logged out within this.
+    private static readonly TimeSpan RegistrationSweepInterval = TimeSpan.FromSeconds(5);
+    private ITimer? _registrationSweep;
     private DigestAuthenticator? _authenticator;
     private MediaResources? _media;
     private MediaOverloadGuard? _overload;
@@ -212,6 +216,7 @@ internal sealed partial class ContactCenterRuntime : IHostedService, IAsyncDispo
 
         _registrar = new SipRegistrar(null, _authenticator, _authenticator is null ? null : _agents.PasswordOfExtension, _time);
         _registrar.BindingsChanged += OnBindingsChanged;
+        _registrationSweep = _time.CreateTimer(static s => ((SipRegistrar)s!).RemoveExpired(), _registrar, RegistrationSweepInterval, RegistrationSweepInterval);
 
         var uaOptions = new SipUserAgentOptions { ContactUser = "contactcenter", AdvertisedHost = _options.Sip.AdvertisedHost };
         foreach (var listen in _options.Sip.EffectiveListen)
@@ -252,6 +257,7 @@ internal sealed partial class ContactCenterRuntime : IHostedService, IAsyncDispo
         }
 
         _draining = true;
+        _registrationSweep?.Dispose();
         await _stopping.CancelAsync().ConfigureAwait(false);
         HostingLog.Draining(_logger, _calls.Count, _options.DrainTimeout);
         using (var drain = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))

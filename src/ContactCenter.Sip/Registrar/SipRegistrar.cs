@@ -68,6 +68,33 @@ public sealed class SipRegistrar
         }
     }
 
+    /// <summary>
+    /// Drops every binding that expired, raising <see cref="BindingsChanged"/> once for each address that lost one, and
+    /// returns how many went. A phone that vanished without unregistering is noticed here, not only when someone looks
+    /// its address up: call this periodically (a contact center logs such an agent out).
+    /// </summary>
+    public int RemoveExpired()
+    {
+        var now = _time.GetUtcNow();
+        var removed = 0;
+        foreach (var (address, list) in _bindings)
+        {
+            int expired;
+            lock (list)
+            {
+                expired = list.RemoveAll(b => b.ExpiresAt <= now);
+            }
+
+            if (expired > 0)
+            {
+                removed += expired;
+                BindingsChanged?.Invoke(address);
+            }
+        }
+
+        return removed;
+    }
+
     /// <summary>The addresses of record with at least one live contact.</summary>
     public IReadOnlyList<string> RegisteredAddresses() => [.. _bindings.Keys.Where(k => Lookup(k).Count > 0)];
 

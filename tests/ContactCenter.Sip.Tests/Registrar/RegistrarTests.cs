@@ -56,6 +56,26 @@ public sealed class RegistrarTests
     }
 
     [Fact]
+    public void Removing_expired_bindings_tells_once_per_address_that_lost_one_and_keeps_the_live_ones()
+    {
+        var registrar = NewRegistrar();
+        var changed = new List<string>();
+        registrar.Process(Register("<sip:1001@192.0.2.7>", "120"), Phone);
+        registrar.Process(Register("<sip:1001@192.0.2.8>", "120", callId: "reg-2"), Phone);
+        registrar.Process(Register("<sip:1002@192.0.2.9>", "600", callId: "reg-3", user: "1002"), Phone);
+        registrar.BindingsChanged += changed.Add;
+
+        _time.Advance(TimeSpan.FromSeconds(121));
+
+        Assert.Equal(2, registrar.RemoveExpired());
+        Assert.Equal(["1001"], changed);
+        Assert.Empty(registrar.Lookup("1001"));
+        Assert.Single(registrar.Lookup("1002"));
+        Assert.Equal(0, registrar.RemoveExpired());
+        Assert.Equal(["1001"], changed);
+    }
+
+    [Fact]
     public void Several_contacts_are_kept_and_ordered_by_q()
     {
         var registrar = NewRegistrar();
