@@ -176,6 +176,37 @@ public sealed class CallControlTests
         await waiting.Call.HangUpAsync();
     }
 
+    [Fact]
+    public async Task A_number_at_its_cap_answers_486_while_another_number_still_takes_calls()
+    {
+        await using var host = await ContactCenterTestHost.StartAsync(
+            new Dictionary<string, string> { ["control.json"] = Flow },
+            options =>
+            {
+                Configure(options);
+                options.Numbers =
+                [
+                    new NumberOptions { Number = "+18005550100", Flow = "control@live", MaxConcurrentCalls = 1 },
+                    new NumberOptions { Number = "+18005550101", Flow = "control@live" },
+                ];
+            });
+        await using var caller = await TestPhone.StartAsync();
+        var waiting = await caller.CallAsync("+18005550100", host.SipEndPoint);
+        await WaitForCallAsync(host.Services.GetRequiredService<ICallControl>());
+
+        var busy = await caller.CallAsync("+18005550100", host.SipEndPoint);
+        var other = await caller.CallAsync("+18005550101", host.SipEndPoint);
+
+        Assert.Equal(486, busy.Call.FinalStatus);
+        Assert.Equal(SipCallState.Established, other.Call.State);
+        await waiting.Call.HangUpAsync();
+        await Eventually.UntilAsync(() => host.Runtime.ActiveCalls.Count == 1, "the first call to end", Patience);
+        var again = await caller.CallAsync("+18005550100", host.SipEndPoint); // the number has room again
+        Assert.Equal(SipCallState.Established, again.Call.State);
+        await again.Call.HangUpAsync();
+        await other.Call.HangUpAsync();
+    }
+
     private static async Task<ActiveCallInfo> WaitForCallAsync(ICallControl control)
     {
         for (var i = 0; i < 100; i++)
