@@ -132,7 +132,7 @@ public sealed class SipRegistrationClient : IAsyncDisposable
 
         if (State == SipRegistrationState.Registered)
         {
-            await SendAsync(TimeSpan.Zero, null);
+            await SendAnsweringChallengeAsync(TimeSpan.Zero);
         }
 
         Move(SipRegistrationState.Unregistered);
@@ -162,19 +162,7 @@ public sealed class SipRegistrationClient : IAsyncDisposable
         }
 
         Move(SipRegistrationState.Registering);
-        var response = await SendAsync(_expires, null);
-        if (response.StatusCode is 401 or 407 && _options.User is not null)
-        {
-            var header = response.StatusCode == 401 ? "WWW-Authenticate" : "Proxy-Authenticate";
-            var challenge = response.Headers.GetValues(header)
-                .Select(v => DigestChallenge.TryParse(v, out var c, out _) ? c : null)
-                .FirstOrDefault(c => c is not null);
-            if (challenge is not null)
-            {
-                var credentials = DigestCredentials.Answer(challenge, _options.User, _options.Password!, "REGISTER", _options.Registrar.ToString(), 1);
-                response = await SendAsync(_expires, (response.StatusCode == 401 ? "Authorization" : "Proxy-Authorization", credentials.ToString()));
-            }
-        }
+        var response = await SendAnsweringChallengeAsync(_expires);
 
         if (response.StatusCode == 423 && response.MinExpires is { } minimum && minimum > _expires.TotalSeconds)
         {
@@ -202,6 +190,29 @@ public sealed class SipRegistrationClient : IAsyncDisposable
             ? TimeSpan.FromSeconds(Math.Max(seconds, wait.TotalSeconds))
             : wait);
         Move(SipRegistrationState.Failed);
+    }
+
+    /// <summary>
+    /// Sends a REGISTER for <paramref name="expires"/> (zero removes the binding) and, when the registrar challenges it,
+    /// once more with digest credentials: a registrar that authenticates registrations authenticates their removal too.
+    /// </summary>
+    private async Task<SipResponse> SendAnsweringChallengeAsync(TimeSpan expires)
+    {
+        var response = await SendAsync(expires, null);
+        if (response.StatusCode is 401 or 407 && _options.User is not null)
+        {
+            var header = response.StatusCode == 401 ? "WWW-Authenticate" : "Proxy-Authenticate";
+            var challenge = response.Headers.GetValues(header)
+                .Select(v => DigestChallenge.TryParse(v, out var c, out _) ? c : null)
+                .FirstOrDefault(c => c is not null);
+            if (challenge is not null)
+            {
+                var credentials = DigestCredentials.Answer(challenge, _options.User, _options.Password!, "REGISTER", _options.Registrar.ToString(), 1);
+                response = await SendAsync(expires, (response.StatusCode == 401 ? "Authorization" : "Proxy-Authorization", credentials.ToString()));
+            }
+        }
+
+        return response;
     }
 
     private async Task<SipResponse> SendAsync(TimeSpan expires, (string Name, string Value)? authorization)

@@ -242,6 +242,33 @@ public sealed class InboundCallTests
     }
 
     [Fact]
+    public async Task After_a_call_the_agent_wraps_up_then_is_available_and_unregistering_the_phone_logs_the_agent_out()
+    {
+        await using var host = await ContactCenterTestHost.StartAsync(
+            new Dictionary<string, string> { ["queue-test.json"] = QueueFlow },
+            options =>
+            {
+                Configure(options);
+                options.Queues[0].WrapUp = TimeSpan.FromSeconds(2);
+            });
+        await using var agentPhone = await TestPhone.StartAsync();
+        await agentPhone.RegisterAsync("1001", "pw-1001", host.SipEndPoint);
+        await WaitUntilAsync(() => host.AgentState("ada") == "Available", "the agent to be logged in by registering");
+        await using var caller = await TestPhone.StartAsync();
+        var callerCall = await caller.CallAsync("+18005550100", host.SipEndPoint);
+        var agentCall = await agentPhone.NextIncomingAsync(Patience);
+        await WaitUntilAsync(() => host.AgentState("ada") == "Busy", "the agent to be busy");
+
+        await callerCall.Call.HangUpAsync();
+        await agentCall.Call.Ended.WaitAsync(Patience);
+
+        await WaitUntilAsync(() => host.AgentState("ada") == "WrapUp", "the agent to wrap up");
+        await WaitUntilAsync(() => host.AgentState("ada") == "Available", "the agent to be available after the 2 s wrap-up");
+        await agentPhone.UnregisterAsync();
+        await WaitUntilAsync(() => host.AgentState("ada") == "Offline", "unregistering to log the agent out");
+    }
+
+    [Fact]
     public async Task Calls_to_unknown_numbers_get_404_and_blocked_callers_get_603()
     {
         await using var host = await ContactCenterTestHost.StartAsync(

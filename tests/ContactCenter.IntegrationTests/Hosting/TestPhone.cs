@@ -69,6 +69,9 @@ internal sealed class TestPhone : IAsyncDisposable
         await registered.Task.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
+    /// <summary>Removes the registration (REGISTER with Expires: 0), as a phone switched off properly does.</summary>
+    public Task UnregisterAsync() => _registration?.StopAsync() ?? Task.CompletedTask;
+
     /// <summary>Calls <paramref name="number"/> at the contact center and waits for the answer.</summary>
     public async Task<PhoneCall> CallAsync(string number, IPEndPoint contactCenter)
     {

@@ -132,11 +132,13 @@ public sealed class RegistrationClientTests : IAsyncLifetime
         Assert.Single(_registrar.Lookup("+18005550100"));
     }
 
-    [Fact]
-    public async Task Stop_unregisters()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Stop_unregisters(bool authenticate)
     {
-        CarrierRegistrar();
-        var client = NewClient();
+        CarrierRegistrar(authenticate: authenticate);
+        var client = authenticate ? NewClient("+18005550100", "trunkpw") : NewClient();
         await client.StartAsync();
 
         await client.StopAsync();
