@@ -48,9 +48,7 @@ public sealed class InboundCallTests
     {
         await using var host = await ContactCenterTestHost.StartAsync(new Dictionary<string, string> { ["queue-test.json"] = QueueFlow }, Configure);
         using var events = host.Events.Subscribe();
-        await using var agentPhone = await TestPhone.StartAsync();
-        await agentPhone.RegisterAsync("1001", "pw-1001", host.SipEndPoint);
-        await WaitUntilAsync(() => host.AgentState("ada") == "Available", "the agent to be logged in by registering");
+        await using var agentPhone = await AdasPhoneAsync(host);
 
         await using var caller = await TestPhone.StartAsync();
         var callerCall = await caller.CallAsync("+18005550100", host.SipEndPoint);
@@ -122,9 +120,7 @@ public sealed class InboundCallTests
     public async Task A_finished_call_leaves_nothing_of_itself_in_memory_while_its_SIP_transactions_linger()
     {
         await using var host = await ContactCenterTestHost.StartAsync(new Dictionary<string, string> { ["queue-test.json"] = QueueFlow }, Configure);
-        await using var agentPhone = await TestPhone.StartAsync();
-        await agentPhone.RegisterAsync("1001", "pw-1001", host.SipEndPoint);
-        await WaitUntilAsync(() => host.AgentState("ada") == "Available", "the agent to be logged in by registering");
+        await using var agentPhone = await AdasPhoneAsync(host);
         await using var caller = await TestPhone.StartAsync();
         var callerCall = await caller.CallAsync("+18005550100", host.SipEndPoint);
         var agentCall = await agentPhone.NextIncomingAsync(Patience);
@@ -173,10 +169,7 @@ public sealed class InboundCallTests
     public async Task A_caller_who_hangs_up_while_the_agent_phone_rings_or_after_it_rang_out_is_recorded_as_abandoned_while_ringing_or_in_queue(bool ringOut)
     {
         await using var host = await ContactCenterTestHost.StartAsync(new Dictionary<string, string> { ["queue-test.json"] = QueueFlow }, Configure);
-        await using var agentPhone = await TestPhone.StartAsync();
-        agentPhone.AnswerAfter = null;
-        await agentPhone.RegisterAsync("1001", "pw-1001", host.SipEndPoint);
-        await WaitUntilAsync(() => host.AgentState("ada") == "Available", "the agent to be logged in");
+        await using var agentPhone = await AdasPhoneAsync(host, answers: false);
 
         await using var caller = await TestPhone.StartAsync();
         var callerCall = await caller.CallAsync("+18005550100", host.SipEndPoint);
@@ -251,9 +244,7 @@ public sealed class InboundCallTests
                 Configure(options);
                 options.Queues[0].WrapUp = TimeSpan.FromSeconds(2);
             });
-        await using var agentPhone = await TestPhone.StartAsync();
-        await agentPhone.RegisterAsync("1001", "pw-1001", host.SipEndPoint);
-        await WaitUntilAsync(() => host.AgentState("ada") == "Available", "the agent to be logged in by registering");
+        await using var agentPhone = await AdasPhoneAsync(host);
         await using var caller = await TestPhone.StartAsync();
         var callerCall = await caller.CallAsync("+18005550100", host.SipEndPoint);
         var agentCall = await agentPhone.NextIncomingAsync(Patience);
@@ -377,6 +368,20 @@ public sealed class InboundCallTests
     }
 
     private static Task WaitUntilAsync(Func<bool> condition, string what) => Eventually.UntilAsync(condition, what, Patience);
+
+    /// <summary>Ada's phone (extension 1001), registered, which logs her in; it answers calls unless told not to.</summary>
+    private static async Task<TestPhone> AdasPhoneAsync(ContactCenterTestHost host, bool answers = true)
+    {
+        var phone = await TestPhone.StartAsync();
+        if (!answers)
+        {
+            phone.AnswerAfter = null;
+        }
+
+        await phone.RegisterAsync("1001", "pw-1001", host.SipEndPoint);
+        await WaitUntilAsync(() => host.AgentState("ada") == "Available", "the agent to be logged in by registering");
+        return phone;
+    }
 
     /// <summary>Sum of absolute sample values per channel of a 16-bit stereo WAV (data after the 44-byte header).</summary>
     private static (long Left, long Right) ChannelEnergy(byte[] wav)
