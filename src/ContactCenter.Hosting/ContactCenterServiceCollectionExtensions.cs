@@ -31,14 +31,11 @@ public static class ContactCenterServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
         var section = configuration.GetSection(ContactCenterOptions.Section);
-        return services.AddContactCenter(options => section.Bind(options), section.GetSection("Storage"));
+        return services.AddContactCenter(options => section.Bind(options));
     }
 
     /// <summary>Adds a contact center configured in code; see the <see cref="IConfiguration"/> overload.</summary>
-    public static ContactCenterBuilder AddContactCenter(this IServiceCollection services, Action<ContactCenterOptions> configure) =>
-        services.AddContactCenter(configure, storageSection: null);
-
-    private static ContactCenterBuilder AddContactCenter(this IServiceCollection services, Action<ContactCenterOptions> configure, IConfiguration? storageSection)
+    public static ContactCenterBuilder AddContactCenter(this IServiceCollection services, Action<ContactCenterOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(configure);
         services.AddOptions<ContactCenterOptions>().Configure(configure).ValidateOnStart();
@@ -46,14 +43,10 @@ public static class ContactCenterServiceCollectionExtensions
         services.AddOptions<WebOptions>().Configure<IOptions<ContactCenterOptions>>((web, all) => Copy(all.Value.Web, web));
         services.TryAddSingleton(TimeProvider.System);
 
-        // Storage first: its hosted service migrates the database before the runtime publishes flows into it.
-        services.AddContactCenterStorage(storage =>
-        {
-            var options = new ContactCenterOptions();
-            configure(options);
-            Copy(options.Storage, storage);
-            storageSection?.Bind(storage);
-        });
+        // Storage first: its hosted service migrates the database before the runtime publishes flows into it. Its
+        // options are the contact center's Storage section as finally configured (builder.Configure included).
+        services.AddContactCenterStorage(_ => { });
+        services.AddOptions<StorageOptions>().Configure<IOptions<ContactCenterOptions>>((storage, all) => Copy(all.Value.Storage, storage));
         services.AddContactCenterRouting(routing => routing.Name = "contactcenter");
         services.AddContactCenterIvr();
         services.Decorate<IIvrHttpRequester>((sp, inner) =>
