@@ -67,7 +67,8 @@ internal sealed partial class ContactCenterRuntime : ICallControl
             done => new TransferSignal(target, done),
             target.Kind == CallTransferKind.Queue ? [ActiveCallPhase.Queued, ActiveCallPhase.RingingAgent, ActiveCallPhase.Talking, ActiveCallPhase.Held] : [ActiveCallPhase.Talking, ActiveCallPhase.Held],
             "transferred",
-            cancellationToken);
+            cancellationToken,
+            target.Kind == CallTransferKind.Queue ? null : _options.TransferRingTimeout); // the answer comes once the target picks up
     }
 
     public Task SetRecordingPausedAsync(Guid callId, bool paused, CancellationToken cancellationToken = default)
@@ -247,7 +248,9 @@ internal sealed partial class ContactCenterRuntime : ICallControl
     private ContactCall Require(Guid callId) =>
         _calls.TryGetValue(callId, out var call) ? call : throw new CallControlException(CallControlError.NotFound, $"no call in progress has id {callId}");
 
-    private async Task PostAsync(Guid callId, Func<TaskCompletionSource, CallSignal> signal, ActiveCallPhase[] phases, string what, CancellationToken cancellationToken)
+    /// <summary>Posts a request to the call's loop and waits for its answer: 10 s, plus <paramref name="ringing"/> when a target rings first.</summary>
+    private async Task PostAsync(
+        Guid callId, Func<TaskCompletionSource, CallSignal> signal, ActiveCallPhase[] phases, string what, CancellationToken cancellationToken, TimeSpan? ringing = null)
     {
         var call = Require(callId);
         if (!phases.Contains(call.Phase))
@@ -257,7 +260,7 @@ internal sealed partial class ContactCenterRuntime : ICallControl
 
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         call.Signals.Writer.TryWrite(signal(done));
-        await done.Task.WaitAsync(TimeSpan.FromSeconds(10), _time, cancellationToken).ConfigureAwait(false);
+        await done.Task.WaitAsync(TimeSpan.FromSeconds(10) + (ringing ?? TimeSpan.Zero), _time, cancellationToken).ConfigureAwait(false);
     }
 
     private sealed record PlacedLegResult(AgentLeg? Leg, string? Problem);

@@ -464,35 +464,26 @@ internal sealed partial class ContactCenterRuntime : IIvrCallRouter
                         await supervisor.Leg.Media.DisposeAsync().ConfigureAwait(false);
                         break;
 
+                    case TransferSignal { Target.Kind: CallTransferKind.Number } toNumber:
+                        // The agent stays on the call until the number answers, so a failed transfer leaves the caller with somebody.
+                        if (await HandOverAsync(call, session, leg, itemId, toNumber, cancellationToken).ConfigureAwait(false) is { } handedOver)
+                        {
+                            completed = true;
+                            return handedOver;
+                        }
+
+                        break;
+
                     case TransferSignal transfer:
                         leg.CancelledByUs = true;
                         await leg.HangUpAsync().ConfigureAwait(false);
                         await CompleteAsync(itemId).ConfigureAwait(false);
                         completed = true;
                         session.Dispose();
-                        switch (transfer.Target.Kind)
-                        {
-                            case CallTransferKind.Queue:
-                                transfer.Done.TrySetResult();
-                                return QueueOutcome.MoveTo(transfer.Target.Destination, null);
-                            case CallTransferKind.Agent:
-                                transfer.Done.TrySetResult();
-                                return QueueOutcome.MoveTo(call.Queue!, transfer.Target.Destination);
-                            default:
-                                var placed = await DialNumberAsync(call, "transfer", transfer.Target.Destination, call.From, []).ConfigureAwait(false);
-                                if (placed.Leg is null)
-                                {
-                                    transfer.Done.TrySetException(new CallControlException(CallControlError.Unavailable, placed.Problem ?? "the number cannot be reached"));
-                                    call.HangupParty = HangupParty.System;
-                                    await HangUpQuietlyAsync(call.Caller).ConfigureAwait(false);
-                                    return QueueOutcome.CallOver;
-                                }
-
-                                transfer.Done.TrySetResult();
-                                call.Status = CallStatus.Transferred;
-                                await WaitAnswerThenConnectAsync(call, placed.Leg, cancellationToken).ConfigureAwait(false);
-                                return QueueOutcome.CallOver;
-                        }
+                        transfer.Done.TrySetResult();
+                        return transfer.Target.Kind == CallTransferKind.Agent
+                            ? QueueOutcome.MoveTo(call.Queue!, transfer.Target.Destination)
+                            : QueueOutcome.MoveTo(transfer.Target.Destination, null);
                 }
             }
         }
@@ -519,30 +510,86 @@ internal sealed partial class ContactCenterRuntime : IIvrCallRouter
         }
     }
 
-    /// <summary>A transfer target rings; once it answers the caller is bridged to it until one of them hangs up, then both are.</summary>
-    private async Task WaitAnswerThenConnectAsync(ContactCall call, AgentLeg leg, CancellationToken cancellationToken)
+    /// <summary>
+    /// A blind transfer out of a conversation: the target rings (at most <see cref="ContactCenterOptions.TransferRingTimeout"/>)
+    /// while the caller is on hold, and the agent is released only once it answers; then the caller is bridged to it.
+    /// When the target cannot be reached or does not answer, the request fails and the caller is back with the agent, or
+    /// back in the queue when the agent hung up meanwhile. Null: the transfer failed and the conversation goes on.
+    /// </summary>
+    private async Task<QueueOutcome?> HandOverAsync(
+        ContactCall call, ConnectedSession session, AgentLeg agent, string itemId, TransferSignal transfer, CancellationToken cancellationToken)
     {
+        var placed = await DialNumberAsync(call, "transfer", transfer.Target.Destination, call.From, []).ConfigureAwait(false);
+        if (placed.Leg is not { } target)
+        {
+            transfer.Done.TrySetException(new CallControlException(CallControlError.Unavailable, placed.Problem ?? "the number cannot be reached"));
+            return null;
+        }
+
+        var wasHeld = call.Phase == ActiveCallPhase.Held;
+        var agentGone = false;
+        session.SetHold(true);
+        using var ring = _time.CreateTimer(static s => QueueTimerFired(s!, "transfer-ring"), (call, itemId), _options.TransferRingTimeout, Timeout.InfiniteTimeSpan);
         while (true)
         {
+            string? failure = null;
             var signal = await NextSignalAsync(call, cancellationToken).ConfigureAwait(false);
             switch (signal)
             {
                 case CallerEndedSignal:
                     call.HangupParty = HangupParty.Caller;
-                    await CancelLegAsync(leg).ConfigureAwait(false);
-                    return;
-                case LegSignal { Answered: false } failed when failed.Leg == leg:
-                    await leg.Media.DisposeAsync().ConfigureAwait(false);
-                    call.HangupParty = HangupParty.System;
-                    await HangUpQuietlyAsync(call.Caller).ConfigureAwait(false);
-                    return;
-                case LegSignal { Answered: true } answered when answered.Leg == leg:
-                    await ConnectUntilEndAsync(call, leg, cancellationToken).ConfigureAwait(false);
-                    return;
+                    call.Status = CallStatus.NormalEnd;
+                    transfer.Done.TrySetException(new CallControlException(CallControlError.InvalidState, "the caller hung up during the transfer"));
+                    await CancelLegAsync(target).ConfigureAwait(false);
+                    await agent.HangUpAsync().ConfigureAwait(false);
+                    await CompleteAsync(itemId).ConfigureAwait(false);
+                    return QueueOutcome.CallOver;
+
+                case ConnectedLegEnded ended when ended.Leg == agent:
+                    // The agent moved on (as after any blind transfer): wrap-up starts; the caller keeps waiting for the target.
+                    agentGone = true;
+                    await CompleteAsync(itemId).ConfigureAwait(false);
+                    break;
+
+                case LegSignal { Answered: true } answered when answered.Leg == target:
+                    agent.CancelledByUs = true;
+                    await agent.HangUpAsync().ConfigureAwait(false);
+                    await CompleteAsync(itemId).ConfigureAwait(false);
+                    session.Dispose();
+                    transfer.Done.TrySetResult();
+                    call.Status = CallStatus.Transferred;
+                    await ConnectUntilEndAsync(call, target, cancellationToken).ConfigureAwait(false);
+                    return QueueOutcome.CallOver;
+
+                case LegSignal { Answered: false } failed when failed.Leg == target:
+                    await target.Media.DisposeAsync().ConfigureAwait(false);
+                    failure = target.FinalStatus is { } code ? $"{code} {Reason(code)}" : "the call failed";
+                    break;
+
+                case TimerSignal { Kind: "transfer-ring" }:
+                    await CancelLegAsync(target).ConfigureAwait(false);
+                    failure = string.Create(CultureInfo.InvariantCulture, $"no answer within {_options.TransferRingTimeout.TotalSeconds:0.#} s");
+                    break;
+
                 case HoldSignal or TransferSignal or MonitorSignal:
                     Refuse(signal, "the call is being transferred");
                     break;
             }
+
+            if (failure is null)
+            {
+                continue;
+            }
+
+            transfer.Done.TrySetException(new CallControlException(CallControlError.NotAnswered, $"{transfer.Target.Destination} did not take the call ({failure})"));
+            if (agentGone)
+            {
+                session.Dispose();
+                return QueueOutcome.MoveTo(call.Queue!, null);
+            }
+
+            session.SetHold(wasHeld);
+            return null;
         }
     }
 

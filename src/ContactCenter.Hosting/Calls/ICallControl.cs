@@ -94,6 +94,12 @@ public enum CallControlError
 
     /// <summary>The request itself is wrong (bad number, unknown mode).</summary>
     BadRequest,
+
+    /// <summary>
+    /// A transfer target was rung but did not take the call (busy, declined, or no answer within
+    /// <see cref="ContactCenterOptions.TransferRingTimeout"/>); the caller is back with the agent, or in the queue.
+    /// </summary>
+    NotAnswered,
 }
 
 /// <summary>Thrown by <see cref="ICallControl"/> when a request cannot be carried out; the message says why.</summary>
@@ -144,7 +150,13 @@ public interface ICallControl
     /// <summary>Puts the caller on hold (hold music) or takes them off hold.</summary>
     Task SetHoldAsync(Guid callId, bool hold, CancellationToken cancellationToken = default);
 
-    /// <summary>Transfers the caller (blind): to a queue, an agent or a number. The current agent leg ends.</summary>
+    /// <summary>
+    /// Transfers the caller (blind): to a queue, an agent or a number. A transfer to a queue ends the agent leg at once.
+    /// A transfer to a number completes when the number answers (the agent leg ends then); until then the caller is on
+    /// hold and the agent may hang up. When the number cannot be dialled (<see cref="CallControlError.Unavailable"/>) or
+    /// does not answer within <see cref="ContactCenterOptions.TransferRingTimeout"/> (<see cref="CallControlError.NotAnswered"/>),
+    /// the caller is back with the agent, or back in the queue when the agent has hung up.
+    /// </summary>
     Task TransferAsync(Guid callId, CallTransferTarget target, CancellationToken cancellationToken = default);
 
     /// <summary>Pauses or resumes the call's recording (for example while a card number is read out).</summary>

@@ -97,6 +97,13 @@ public sealed class ContactCenterOptions
     /// <summary>The most concurrent calls the host accepts; more get 503.</summary>
     public int MaxConcurrentCalls { get; set; } = 5000;
 
+    /// <summary>
+    /// How long a call-control transfer to a number or an agent rings before it counts as not answered (default 30 s).
+    /// Until the target answers the caller stays on hold with the transferring agent; when the transfer fails the
+    /// caller goes back to that agent, or into the queue again when the agent has hung up meanwhile.
+    /// </summary>
+    public TimeSpan TransferRingTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Outbound campaigns.</summary>
     public DialerHostOptions Dialer { get; set; } = new();
 

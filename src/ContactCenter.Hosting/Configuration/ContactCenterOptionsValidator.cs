@@ -262,6 +262,11 @@ internal sealed class ContactCenterOptionsValidator : IValidateOptions<ContactCe
             Fail("MaxConcurrentCalls", "must be at least 1");
         }
 
+        if (options.TransferRingTimeout <= TimeSpan.Zero || options.TransferRingTimeout > TimeSpan.FromMinutes(5))
+        {
+            Fail("TransferRingTimeout", "must be more than zero and at most 5 minutes");
+        }
+
         return errors;
     }
 

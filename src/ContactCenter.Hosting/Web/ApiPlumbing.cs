@@ -74,7 +74,7 @@ internal sealed class ApiExceptionFilter : IEndpointFilter
             {
                 CallControlError.NotFound => StatusCodes.Status404NotFound,
                 CallControlError.InvalidState => StatusCodes.Status409Conflict,
-                CallControlError.Unavailable => StatusCodes.Status503ServiceUnavailable,
+                CallControlError.Unavailable or CallControlError.NotAnswered => StatusCodes.Status503ServiceUnavailable,
                 _ => StatusCodes.Status400BadRequest,
             };
             return ApiProblems.Result(status, "Call control refused", ex.Message);

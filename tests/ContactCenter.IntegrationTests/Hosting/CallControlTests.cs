@@ -2,6 +2,7 @@ using ContactCenter.Hosting;
 using ContactCenter.Hosting.Calls;
 using ContactCenter.Hosting.Storage;
 using ContactCenter.Sip.Calls;
+using ContactCenter.Sip.Trunks;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ContactCenter.IntegrationTests.Hosting;
@@ -108,6 +109,62 @@ public sealed class CallControlTests
     }
 
     [Fact]
+    public async Task A_transfer_to_a_busy_number_fails_with_NotAnswered_and_leaves_the_caller_with_the_agent()
+    {
+        await using var carrier = await TestPhone.StartAsync();
+        carrier.RejectWith = 486;
+        await using var host = await StartWithCarrierAsync(carrier, _ => { });
+        var control = host.Services.GetRequiredService<ICallControl>();
+        await using var talk = await ConnectToAdaAsync(host);
+        var (ada, callerCall, agentCall, callId) = (talk.Ada, talk.CallerCall, talk.AgentCall, talk.CallId);
+
+        var busy = await Assert.ThrowsAsync<CallControlException>(() => control.TransferAsync(callId, new CallTransferTarget(CallTransferKind.Number, "+12125550199")));
+
+        Assert.Equal(CallControlError.NotAnswered, busy.Error);
+        await carrier.NextIncomingAsync(Patience); // the number was dialled
+        Assert.Equal(SipCallState.Established, agentCall.Call.State);
+        Assert.Equal(SipCallState.Established, callerCall.Call.State);
+        Assert.Equal(ActiveCallPhase.Talking, control.Find(callId)!.Phase);
+        await agentCall.WaitForAudioAsync(25, Patience); // caller and agent hear each other again
+
+        carrier.RejectWith = null;
+        await control.TransferAsync(callId, new CallTransferTarget(CallTransferKind.Number, "+12125550199"));
+        var target = await carrier.NextIncomingAsync(Patience);
+        await agentCall.Call.Ended.WaitAsync(Patience); // handed over once the number answered
+        await target.WaitForAudioAsync(10, Patience);
+        await callerCall.Call.HangUpAsync();
+        await target.Call.Ended.WaitAsync(Patience);
+    }
+
+    [Fact]
+    public async Task A_transfer_to_a_number_that_does_not_answer_puts_the_caller_back_in_the_queue_when_the_agent_has_left()
+    {
+        await using var carrier = await TestPhone.StartAsync();
+        carrier.AnswerAfter = null; // rings until cancelled
+        await using var host = await StartWithCarrierAsync(carrier, options =>
+        {
+            options.TransferRingTimeout = TimeSpan.FromSeconds(2);
+            options.Queues[0].WrapUp = TimeSpan.Zero;
+        });
+        var control = host.Services.GetRequiredService<ICallControl>();
+        await using var talk = await ConnectToAdaAsync(host);
+        var (ada, callerCall, agentCall, callId) = (talk.Ada, talk.CallerCall, talk.AgentCall, talk.CallId);
+
+        var transfer = control.TransferAsync(callId, new CallTransferTarget(CallTransferKind.Number, "+12125550199"));
+        var ringing = await carrier.NextIncomingAsync(Patience);
+        await agentCall.Call.HangUpAsync(); // the agent moves on while the number rings
+
+        var unanswered = await Assert.ThrowsAsync<CallControlException>(() => transfer);
+        Assert.Equal(CallControlError.NotAnswered, unanswered.Error);
+        await ringing.Call.Ended.WaitAsync(Patience); // the ring timeout cancelled it
+        var again = await ada.NextIncomingAsync(Patience); // back in Support, offered again
+        await again.WaitForAudioAsync(10, Patience);
+        Assert.Equal(SipCallState.Established, callerCall.Call.State);
+        await callerCall.Call.HangUpAsync();
+        await again.Call.Ended.WaitAsync(Patience);
+    }
+
+    [Fact]
     public async Task Call_control_refuses_what_the_call_cannot_do_now_with_a_specific_error()
     {
         await using var host = await ContactCenterTestHost.StartAsync(new Dictionary<string, string> { ["control.json"] = Flow }, Configure);
@@ -207,6 +264,28 @@ public sealed class CallControlTests
         await other.Call.HangUpAsync();
     }
 
+    /// <summary>The usual set-up plus an outbound trunk to <paramref name="carrier"/>, for transfers to numbers.</summary>
+    private static Task<ContactCenterTestHost> StartWithCarrierAsync(TestPhone carrier, Action<ContactCenterOptions> configure) =>
+        ContactCenterTestHost.StartAsync(new Dictionary<string, string> { ["control.json"] = Flow }, options =>
+        {
+            Configure(options);
+            var trunk = new SipTrunkOptions { Name = "carrier", Proxy = $"127.0.0.1:{carrier.Agent.Endpoint.LocalAddresses[0].EndPoint.Port}", MaxCallsPerSecond = 50 };
+            trunk.HealthCheck.Enabled = false;
+            options.Trunks = [trunk];
+            configure(options);
+        });
+
+    /// <summary>A caller queued in Support and talking to ada, each hearing the other.</summary>
+    private static async Task<Conversation> ConnectToAdaAsync(ContactCenterTestHost host)
+    {
+        var ada = await Register(host, "1001", "ada");
+        var caller = await TestPhone.StartAsync();
+        var callerCall = await caller.CallAsync("+18005550100", host.SipEndPoint);
+        var agentCall = await ada.NextIncomingAsync(Patience);
+        await agentCall.WaitForAudioAsync(10, Patience);
+        return new Conversation(ada, caller, callerCall, agentCall, Guid.Parse(agentCall.Call.InitialInvite.Headers["X-CC-Call-Id"]!));
+    }
+
     private static async Task<ActiveCallInfo> WaitForCallAsync(ICallControl control)
     {
         for (var i = 0; i < 100; i++)
@@ -232,5 +311,14 @@ public sealed class CallControlTests
         }
 
         return phone;
+    }
+
+    private sealed record Conversation(TestPhone Ada, TestPhone Caller, PhoneCall CallerCall, PhoneCall AgentCall, Guid CallId) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await Caller.DisposeAsync();
+            await Ada.DisposeAsync();
+        }
     }
 }
