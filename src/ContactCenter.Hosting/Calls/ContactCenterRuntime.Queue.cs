@@ -302,6 +302,11 @@ internal sealed partial class ContactCenterRuntime : IIvrCallRouter
                         announce?.Dispose();
                         announce = null;
                         var talk = await TalkAsync(call, answered.Leg, itemId, cancellationToken).ConfigureAwait(false);
+                        while (talk is { Kind: QueueOutcomeKind.Handover, NextLeg: { } next })
+                        {
+                            talk = await TalkAsync(call, next, itemId, cancellationToken).ConfigureAwait(false);
+                        }
+
                         return talk with { InitialPosition = initialPosition, ExpectedWait = expectedWait, RingDuration = ringTime };
 
                     case TimerSignal { Kind: "overflow" }:
@@ -464,9 +469,9 @@ internal sealed partial class ContactCenterRuntime : IIvrCallRouter
                         await supervisor.Leg.Media.DisposeAsync().ConfigureAwait(false);
                         break;
 
-                    case TransferSignal { Target.Kind: CallTransferKind.Number } toNumber:
-                        // The agent stays on the call until the number answers, so a failed transfer leaves the caller with somebody.
-                        if (await HandOverAsync(call, session, leg, itemId, toNumber, cancellationToken).ConfigureAwait(false) is { } handedOver)
+                    case TransferSignal { Target.Kind: CallTransferKind.Number or CallTransferKind.Agent } handOver:
+                        // The agent stays on the call until the target answers, so a failed transfer leaves the caller with somebody.
+                        if (await HandOverAsync(call, session, leg, itemId, handOver, cancellationToken).ConfigureAwait(false) is { } handedOver)
                         {
                             completed = true;
                             return handedOver;
@@ -481,9 +486,7 @@ internal sealed partial class ContactCenterRuntime : IIvrCallRouter
                         completed = true;
                         session.Dispose();
                         transfer.Done.TrySetResult();
-                        return transfer.Target.Kind == CallTransferKind.Agent
-                            ? QueueOutcome.MoveTo(call.Queue!, transfer.Target.Destination)
-                            : QueueOutcome.MoveTo(transfer.Target.Destination, null);
+                        return QueueOutcome.MoveTo(transfer.Target.Destination, null);
                 }
             }
         }
@@ -504,6 +507,12 @@ internal sealed partial class ContactCenterRuntime : IIvrCallRouter
 
             await session.FinishRecordingAsync().ConfigureAwait(false);
             await leg.Media.DisposeAsync().ConfigureAwait(false);
+            if (leg.OfferId == Guid.Empty)
+            {
+                // Reached by a transfer, not offered by Routing: the agent was reserved (NotReady "transfer") until now.
+                await TrySetAgentStateAsync(leg.AgentId!, ready: true, null).ConfigureAwait(false);
+            }
+
             call.Connected = null;
             call.Session = null;
             call.Phase = ActiveCallPhase.Ivr;
@@ -511,18 +520,22 @@ internal sealed partial class ContactCenterRuntime : IIvrCallRouter
     }
 
     /// <summary>
-    /// A blind transfer out of a conversation: the target rings (at most <see cref="ContactCenterOptions.TransferRingTimeout"/>)
-    /// while the caller is on hold, and the agent is released only once it answers; then the caller is bridged to it.
+    /// A blind transfer out of a conversation to a number or a named agent: the target rings (at most
+    /// <see cref="ContactCenterOptions.TransferRingTimeout"/>) while the caller is on hold, and the agent is released only
+    /// once it answers; then the caller is bridged to the number, or talks with the new agent as with the first.
     /// When the target cannot be reached or does not answer, the request fails and the caller is back with the agent, or
     /// back in the queue when the agent hung up meanwhile. Null: the transfer failed and the conversation goes on.
     /// </summary>
     private async Task<QueueOutcome?> HandOverAsync(
         ContactCall call, ConnectedSession session, AgentLeg agent, string itemId, TransferSignal transfer, CancellationToken cancellationToken)
     {
-        var placed = await DialNumberAsync(call, "transfer", transfer.Target.Destination, call.From, []).ConfigureAwait(false);
+        var toAgent = transfer.Target.Kind == CallTransferKind.Agent;
+        var placed = toAgent
+            ? await RingTransferAgentAsync(call, transfer.Target.Destination).ConfigureAwait(false)
+            : await DialNumberAsync(call, "transfer", transfer.Target.Destination, call.From, []).ConfigureAwait(false);
         if (placed.Leg is not { } target)
         {
-            transfer.Done.TrySetException(new CallControlException(CallControlError.Unavailable, placed.Problem ?? "the number cannot be reached"));
+            transfer.Done.TrySetException(new CallControlException(CallControlError.Unavailable, placed.Problem ?? "the target cannot be reached"));
             return null;
         }
 
@@ -541,6 +554,7 @@ internal sealed partial class ContactCenterRuntime : IIvrCallRouter
                     call.Status = CallStatus.NormalEnd;
                     transfer.Done.TrySetException(new CallControlException(CallControlError.InvalidState, "the caller hung up during the transfer"));
                     await CancelLegAsync(target).ConfigureAwait(false);
+                    await ReleaseTransferAgentAsync(target, noAnswer: false).ConfigureAwait(false);
                     await agent.HangUpAsync().ConfigureAwait(false);
                     await CompleteAsync(itemId).ConfigureAwait(false);
                     return QueueOutcome.CallOver;
@@ -557,6 +571,11 @@ internal sealed partial class ContactCenterRuntime : IIvrCallRouter
                     await CompleteAsync(itemId).ConfigureAwait(false);
                     session.Dispose();
                     transfer.Done.TrySetResult();
+                    if (toAgent)
+                    {
+                        return QueueOutcome.TalkTo(target);
+                    }
+
                     call.Status = CallStatus.Transferred;
                     await ConnectUntilEndAsync(call, target, cancellationToken).ConfigureAwait(false);
                     return QueueOutcome.CallOver;
@@ -582,6 +601,7 @@ internal sealed partial class ContactCenterRuntime : IIvrCallRouter
             }
 
             transfer.Done.TrySetException(new CallControlException(CallControlError.NotAnswered, $"{transfer.Target.Destination} did not take the call ({failure})"));
+            await ReleaseTransferAgentAsync(target, noAnswer: signal is TimerSignal).ConfigureAwait(false);
             if (agentGone)
             {
                 session.Dispose();
@@ -590,6 +610,44 @@ internal sealed partial class ContactCenterRuntime : IIvrCallRouter
 
             session.SetHold(wasHeld);
             return null;
+        }
+    }
+
+    /// <summary>
+    /// Rings a named agent's device for a transfer, whatever queues the agent is a member of: only when logged in and
+    /// Available, and reserved meanwhile (NotReady, reason <c>transfer</c>) so Routing offers them nothing else.
+    /// </summary>
+    private async Task<PlacedLeg> RingTransferAgentAsync(ContactCall call, string agentId)
+    {
+        var agent = _agents.Find(agentId);
+        if (agent?.Device is null)
+        {
+            return new PlacedLeg(null, $"agent '{agentId}' is not logged in to a device");
+        }
+
+        if (agent.State != nameof(AgentStatus.Available))
+        {
+            return new PlacedLeg(null, $"agent '{agentId}' is {agent.State}");
+        }
+
+        await _agents.SetStateAsync(agentId, ready: false, "transfer").ConfigureAwait(false);
+        var leg = await RingAgentAsync(call, Guid.Empty, agentId, call.Queue ?? "", new Dictionary<string, string>()).ConfigureAwait(false);
+        return leg is null ? new PlacedLeg(null, $"agent '{agentId}' cannot be reached on their device") : new PlacedLeg(leg, null);
+    }
+
+    /// <summary>After a transfer to an agent did not connect: ready again, or NotReady (<c>ring-no-answer</c>) as after a missed offer.</summary>
+    private Task ReleaseTransferAgentAsync(AgentLeg target, bool noAnswer) =>
+        target.Role == "agent" ? TrySetAgentStateAsync(target.AgentId!, ready: !noAnswer, noAnswer ? "ring-no-answer" : null) : Task.CompletedTask;
+
+    private async Task TrySetAgentStateAsync(string agentId, bool ready, string? reason)
+    {
+        try
+        {
+            await _agents.SetStateAsync(agentId, ready, reason).ConfigureAwait(false);
+        }
+        catch (AgentDirectoryException)
+        {
+            // The agent logged out meanwhile.
         }
     }
 
@@ -1048,6 +1106,9 @@ internal enum QueueOutcomeKind
 
     /// <summary>The call is over: the caller hung up, or a transfer to a number took it and has ended.</summary>
     Ended,
+
+    /// <summary>A transfer to a named agent was answered: the caller talks with <see cref="QueueOutcome.NextLeg"/> now.</summary>
+    Handover,
 }
 
 /// <summary>The result of one stay in a queue.</summary>
@@ -1071,10 +1132,14 @@ internal sealed record QueueOutcome(QueueOutcomeKind Kind)
 
     public string? PreferredAgent { get; init; }
 
+    public AgentLeg? NextLeg { get; init; }
+
     public static QueueOutcome Overflowed(bool byTimer, int position, TimeSpan wait) =>
         new(QueueOutcomeKind.Overflow) { ByTimer = byTimer, InitialPosition = position, ExpectedWait = wait };
 
     public static QueueOutcome Served(TimeSpan talk) => new(QueueOutcomeKind.Completed) { TalkDuration = talk };
+
+    public static QueueOutcome TalkTo(AgentLeg leg) => new(QueueOutcomeKind.Handover) { NextLeg = leg };
 
     public static QueueOutcome MoveTo(string queue, string? agent) => new(QueueOutcomeKind.Requeue) { NextQueue = queue, PreferredAgent = agent };
 }

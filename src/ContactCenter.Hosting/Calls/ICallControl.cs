@@ -152,8 +152,9 @@ public interface ICallControl
 
     /// <summary>
     /// Transfers the caller (blind): to a queue, an agent or a number. A transfer to a queue ends the agent leg at once.
-    /// A transfer to a number completes when the number answers (the agent leg ends then); until then the caller is on
-    /// hold and the agent may hang up. When the number cannot be dialled (<see cref="CallControlError.Unavailable"/>) or
+    /// A transfer to a number, or to an agent (whose device rings whatever queues they belong to, only when logged in and
+    /// Available), completes when the target answers (the agent leg ends then); until then the caller is on hold and the
+    /// agent may hang up. When the target cannot be reached (<see cref="CallControlError.Unavailable"/>) or
     /// does not answer within <see cref="ContactCenterOptions.TransferRingTimeout"/> (<see cref="CallControlError.NotAnswered"/>),
     /// the caller is back with the agent, or back in the queue when the agent has hung up.
     /// </summary>

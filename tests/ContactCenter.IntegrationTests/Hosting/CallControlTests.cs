@@ -165,6 +165,31 @@ public sealed class CallControlTests
     }
 
     [Fact]
+    public async Task A_transfer_to_an_agent_rings_that_agents_device_even_outside_the_queue_and_refuses_an_agent_who_is_not_logged_in()
+    {
+        await using var host = await ContactCenterTestHost.StartAsync(new Dictionary<string, string> { ["control.json"] = Flow }, Configure);
+        var control = host.Services.GetRequiredService<ICallControl>();
+        await using var sam = await Register(host, "1002", "sam"); // a member of no queue
+        await using var talk = await ConnectToAdaAsync(host);
+
+        var absent = await Assert.ThrowsAsync<CallControlException>(() => control.TransferAsync(talk.CallId, new CallTransferTarget(CallTransferKind.Agent, "bob")));
+        Assert.Equal(CallControlError.Unavailable, absent.Error);
+        Assert.Equal(SipCallState.Established, talk.AgentCall.Call.State);
+        Assert.Equal(ActiveCallPhase.Talking, control.Find(talk.CallId)!.Phase);
+
+        await control.TransferAsync(talk.CallId, new CallTransferTarget(CallTransferKind.Agent, "sam"));
+
+        var second = await sam.NextIncomingAsync(Patience);
+        await talk.AgentCall.Call.Ended.WaitAsync(Patience);
+        await second.WaitForAudioAsync(10, Patience); // the caller's tone reaches sam
+        Assert.Equal("sam", control.Find(talk.CallId)!.AgentId);
+        Assert.Equal(ActiveCallPhase.Talking, control.Find(talk.CallId)!.Phase);
+        await talk.CallerCall.Call.HangUpAsync();
+        await second.Call.Ended.WaitAsync(Patience);
+        await Eventually.UntilAsync(() => host.AgentState("sam") == "Available", "sam to be available again", Patience);
+    }
+
+    [Fact]
     public async Task Call_control_refuses_what_the_call_cannot_do_now_with_a_specific_error()
     {
         await using var host = await ContactCenterTestHost.StartAsync(new Dictionary<string, string> { ["control.json"] = Flow }, Configure);
