@@ -50,6 +50,9 @@ internal sealed class ContactCall
 
     public CallMedia? CallerMedia { get; set; }
 
+    /// <summary>The flow's channel to the caller, once the flow has queued or transferred the call; it answers the INVITE.</summary>
+    public ContactCenter.Hosting.Ivr.SipIvrChannel? Ivr { get; set; }
+
     public DateTimeOffset? AnsweredAt { get; set; }
 
     public DateTimeOffset? QueueEnteredAt { get; set; }

@@ -34,6 +34,8 @@ internal sealed partial class ContactCenterRuntime : IIvrCallRouter
             return Failed(queue);
         }
 
+        call.Ivr = channel;
+
         var overflowAfter = request.OverflowAfter;
         var preferredAgent = (string?)null;
         var initialPosition = 0;
@@ -96,6 +98,8 @@ internal sealed partial class ContactCenterRuntime : IIvrCallRouter
         {
             return new TransferResult(false, "the call is over");
         }
+
+        call.Ivr = channel;
 
         var leg = request.Target == TransferTarget.Extension
             ? await RingExtensionAsync(call, "transfer", null, Guid.Empty, request.Destination, [], call.From).ConfigureAwait(false)
@@ -408,6 +412,13 @@ internal sealed partial class ContactCenterRuntime : IIvrCallRouter
         call.Session = session;
         try
         {
+            if (!await AnswerCallerAsync(call).ConfigureAwait(false))
+            {
+                call.HangupParty = HangupParty.Caller;
+                await leg.HangUpAsync().ConfigureAwait(false);
+                return QueueOutcome.CallOver;
+            }
+
             session.Bridge();
             session.StartRecording();
             while (true)
@@ -658,6 +669,13 @@ internal sealed partial class ContactCenterRuntime : IIvrCallRouter
         var session = new ConnectedSession(this, call, leg);
         try
         {
+            if (!await AnswerCallerAsync(call).ConfigureAwait(false))
+            {
+                call.HangupParty = HangupParty.Caller;
+                await leg.HangUpAsync().ConfigureAwait(false);
+                return;
+            }
+
             session.Bridge();
             while (true)
             {
@@ -686,6 +704,28 @@ internal sealed partial class ContactCenterRuntime : IIvrCallRouter
         {
             session.Dispose();
             await leg.Media.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Answers the caller's INVITE when the flow has not (its prompts may have played as early media, 183): at the latest
+    /// when an agent or a transfer target answers, so nobody is bridged to an unanswered call. False when the caller is gone.
+    /// </summary>
+    private static async Task<bool> AnswerCallerAsync(ContactCall call)
+    {
+        if (call.Ivr is not { IsAnswered: false } channel)
+        {
+            return true;
+        }
+
+        try
+        {
+            await channel.AnswerAsync(CancellationToken.None).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is CallerHungUpException or SdpNegotiationException or SdpFormatException)
+        {
+            return false; // gone, or its offer was refused with 488: the call is over either way
         }
     }
 

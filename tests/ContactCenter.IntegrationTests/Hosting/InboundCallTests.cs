@@ -44,6 +44,44 @@ public sealed class InboundCallTests
     }
 
     [Fact]
+    public async Task A_flow_that_does_not_answer_has_the_caller_answered_when_the_agent_answers()
+    {
+        const string earlyMediaFlow = """
+            {
+              "id": "early", "name": "Early media", "start": "start",
+              "nodes": [
+                { "id": "start", "type": "start", "parameters": { "answer": false }, "transitions": { "next": "hello" } },
+                { "id": "hello", "type": "play", "parameters": { "text": "Hello" }, "transitions": { "next": "queue" } },
+                { "id": "queue", "type": "queue", "parameters": { "queue": "Support" }, "transitions": { "next": "bye", "overflow": "bye" } },
+                { "id": "bye", "type": "hangup" }
+              ]
+            }
+            """;
+        await using var host = await ContactCenterTestHost.StartAsync(
+            new Dictionary<string, string> { ["early.json"] = earlyMediaFlow },
+            options =>
+            {
+                Configure(options);
+                options.Numbers = [new NumberOptions { Number = "+18005550100", Flow = "early@live" }];
+            });
+        await using var agentPhone = await TestPhone.StartAsync();
+        await agentPhone.RegisterAsync("1001", "pw-1001", host.SipEndPoint);
+        await WaitUntilAsync(() => host.AgentState("ada") == "Available", "the agent to be logged in by registering");
+        await using var caller = await TestPhone.StartAsync();
+
+        var placing = caller.CallAsync("+18005550100", host.SipEndPoint); // completes when the INVITE is answered
+        var agentCall = await agentPhone.NextIncomingAsync(Patience);
+        var callerCall = await placing.WaitAsync(Patience);
+
+        Assert.Equal(SipCallState.Established, callerCall.Call.State);
+        await WaitUntilAsync(() => agentCall.Call.State == SipCallState.Established, "the agent leg to be established");
+        await callerCall.WaitForAudioAsync(25, Patience); // the agent's tone reaches the answered caller
+        await agentCall.WaitForAudioAsync(25, Patience);
+        await callerCall.Call.HangUpAsync();
+        await agentCall.Call.Ended.WaitAsync(Patience);
+    }
+
+    [Fact]
     public async Task A_caller_is_queued_the_agent_extension_rings_with_attached_data_they_talk_and_the_call_is_recorded_and_logged()
     {
         await using var host = await ContactCenterTestHost.StartAsync(new Dictionary<string, string> { ["queue-test.json"] = QueueFlow }, Configure);
