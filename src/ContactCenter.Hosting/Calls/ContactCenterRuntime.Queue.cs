@@ -641,7 +641,7 @@ internal sealed partial class ContactCenterRuntime : IIvrCallRouter
             return new PlacedLeg(null, $"agent '{agentId}' is {agent.State}");
         }
 
-        await _agents.SetStateAsync(agentId, ready: false, "transfer").ConfigureAwait(false);
+        await TrySetAgentStateAsync(agentId, ready: false, "transfer").ConfigureAwait(false); // logged out meanwhile: the ring below finds no device
         var leg = await RingAgentAsync(call, Guid.Empty, agentId, call.Queue ?? "", new Dictionary<string, string>()).ConfigureAwait(false);
         return leg is null ? new PlacedLeg(null, $"agent '{agentId}' cannot be reached on their device") : new PlacedLeg(leg, null);
     }
