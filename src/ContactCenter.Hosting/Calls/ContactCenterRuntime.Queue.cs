@@ -1074,8 +1074,7 @@ internal sealed partial class ContactCenterRuntime : IIvrCallRouter
     {
         try
         {
-            var full = Path.IsPathRooted(path) || _options.Flows.PromptDirectory is null ? path : Path.Combine(_options.Flows.PromptDirectory, path);
-            return Media.Prompts.Get(full);
+            return Media.Prompts.Get(_options.PromptPath(path));
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or NotSupportedException or FormatException)
         {

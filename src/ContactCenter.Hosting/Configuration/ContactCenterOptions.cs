@@ -49,6 +49,10 @@ public sealed class ContactCenterOptions
     /// <summary>Refuse (403) calls from sources no trunk recognizes. Off by default so softphones on the network can call the numbers.</summary>
     public bool RejectUnknownSources { get; set; }
 
+    /// <summary>Where a prompt or music file is read from: a relative path is taken from <c>Flows:PromptDirectory</c> when set.</summary>
+    internal string PromptPath(string file) =>
+        Path.IsPathRooted(file) || Flows.PromptDirectory is null ? file : Path.Combine(Flows.PromptDirectory, file);
+
     internal string? EffectiveOutboundTrunk => OutboundTrunk ?? (TrunkGroups.Count > 0 ? TrunkGroups[0].Name : Trunks.Count > 0 ? Trunks[0].Name : null);
 
     internal SipTrunkManagerOptions TrunkManagerOptions()
@@ -317,7 +321,10 @@ public sealed class RecordingHostOptions
 /// <summary>What queued callers hear.</summary>
 public sealed class HoldOptions
 {
-    /// <summary>A WAV file looped as hold music; null plays a soft built-in tone pattern.</summary>
+    /// <summary>
+    /// A WAV file looped as hold music (a relative path is taken from <c>Flows:PromptDirectory</c> when set, as every
+    /// prompt's); null plays a soft built-in tone pattern.
+    /// </summary>
     public string? MusicFile { get; set; }
 
     /// <summary>How often the caller hears position and expected wait (zero: never).</summary>

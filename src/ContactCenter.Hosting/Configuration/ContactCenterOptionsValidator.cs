@@ -176,9 +176,9 @@ internal sealed class ContactCenterOptionsValidator : IValidateOptions<ContactCe
             }
         }
 
-        if (options.Hold.MusicFile is { } music && !File.Exists(music))
+        if (options.Hold.MusicFile is { } music && options.PromptPath(music) is var musicPath && !File.Exists(musicPath))
         {
-            Fail("Hold:MusicFile", $"file '{Path.GetFullPath(music)}' does not exist");
+            Fail("Hold:MusicFile", $"file '{Path.GetFullPath(musicPath)}' does not exist");
         }
 
         if (options.Hold.AnnouncementInterval < TimeSpan.Zero)
