@@ -37,7 +37,6 @@ internal sealed partial class ContactCenterRuntime : IIvrCallRouter
         call.Ivr = channel;
 
         var overflowAfter = request.OverflowAfter;
-        var preferredAgent = (string?)null;
         var initialPosition = 0;
         var expectedWait = TimeSpan.Zero;
         var ringDuration = TimeSpan.Zero;
@@ -46,7 +45,7 @@ internal sealed partial class ContactCenterRuntime : IIvrCallRouter
         while (true)
         {
             var itemId = $"{call.Id:N}-{++call.QueueItems}";
-            var outcome = await WaitInQueueAsync(call, request, queue, itemId, overflowAfter, preferredAgent, cancellationToken).ConfigureAwait(false);
+            var outcome = await WaitInQueueAsync(call, request, queue, itemId, overflowAfter, cancellationToken).ConfigureAwait(false);
             if (first)
             {
                 first = false;
@@ -65,7 +64,6 @@ internal sealed partial class ContactCenterRuntime : IIvrCallRouter
                     queue = next;
                     request = request with { Skills = [] };
                     overflowAfter = null;
-                    preferredAgent = null;
                     continue;
                 case QueueOutcomeKind.Overflow:
                     call.QueueExitedAt ??= _time.GetUtcNow();
@@ -79,7 +77,6 @@ internal sealed partial class ContactCenterRuntime : IIvrCallRouter
                     }
 
                     queue = outcome.NextQueue!;
-                    preferredAgent = outcome.PreferredAgent;
                     overflowAfter = null;
                     continue;
                 case QueueOutcomeKind.Ended:
@@ -141,7 +138,7 @@ internal sealed partial class ContactCenterRuntime : IIvrCallRouter
 
     /// <summary>The caller waits in <paramref name="queue"/> as item <paramref name="itemId"/> until served, overflowed or gone.</summary>
     private async Task<QueueOutcome> WaitInQueueAsync(
-        ContactCall call, QueueTransferRequest request, string queue, string itemId, TimeSpan? overflowAfter, string? preferredAgent, CancellationToken cancellationToken)
+        ContactCall call, QueueTransferRequest request, string queue, string itemId, TimeSpan? overflowAfter, CancellationToken cancellationToken)
     {
         var ringing = new Dictionary<(Guid Offer, string Agent), AgentLeg>();
         var ringTime = TimeSpan.Zero;
@@ -162,7 +159,6 @@ internal sealed partial class ContactCenterRuntime : IIvrCallRouter
                     RequiredSkills = [.. request.Skills.Select(s => new SkillRequirement(s, 1))],
                     Attributes = request.AttachedData,
                     CustomerId = call.From,
-                    PreferredAgentId = preferredAgent,
                 }),
                 cancellationToken).ConfigureAwait(false);
             if (!enqueued.Succeeded)
@@ -351,7 +347,7 @@ internal sealed partial class ContactCenterRuntime : IIvrCallRouter
 
                         ringing.Clear();
                         move.Done.TrySetResult();
-                        return QueueOutcome.MoveTo(move.Target.Destination, null);
+                        return QueueOutcome.MoveTo(move.Target.Destination);
 
                     case HoldSignal or TransferSignal or MonitorSignal:
                         Refuse(signal, $"the call is waiting in queue {queue}");
@@ -497,7 +493,7 @@ internal sealed partial class ContactCenterRuntime : IIvrCallRouter
                         completed = true;
                         session.Dispose();
                         transfer.Done.TrySetResult();
-                        return QueueOutcome.MoveTo(transfer.Target.Destination, null);
+                        return QueueOutcome.MoveTo(transfer.Target.Destination);
                 }
             }
         }
@@ -616,7 +612,7 @@ internal sealed partial class ContactCenterRuntime : IIvrCallRouter
             if (agentGone)
             {
                 session.Dispose();
-                return QueueOutcome.MoveTo(call.Queue!, null);
+                return QueueOutcome.MoveTo(call.Queue!);
             }
 
             session.SetHold(wasHeld);
@@ -1169,8 +1165,6 @@ internal sealed record QueueOutcome(QueueOutcomeKind Kind)
 
     public string? NextQueue { get; init; }
 
-    public string? PreferredAgent { get; init; }
-
     public AgentLeg? NextLeg { get; init; }
 
     public static QueueOutcome Overflowed(bool byTimer, int position, TimeSpan wait) =>
@@ -1180,5 +1174,5 @@ internal sealed record QueueOutcome(QueueOutcomeKind Kind)
 
     public static QueueOutcome TalkTo(AgentLeg leg) => new(QueueOutcomeKind.Handover) { NextLeg = leg };
 
-    public static QueueOutcome MoveTo(string queue, string? agent) => new(QueueOutcomeKind.Requeue) { NextQueue = queue, PreferredAgent = agent };
+    public static QueueOutcome MoveTo(string queue) => new(QueueOutcomeKind.Requeue) { NextQueue = queue };
 }
