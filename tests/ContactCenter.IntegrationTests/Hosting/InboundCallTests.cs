@@ -298,6 +298,42 @@ public sealed class InboundCallTests
     }
 
     [Fact]
+    public async Task A_caller_waiting_in_the_queue_hears_position_and_expected_wait_announcements_between_the_hold_music()
+    {
+        var silence = Path.Combine(Path.GetTempPath(), $"cc-silent-music-{Guid.NewGuid():N}.wav");
+        using (var file = File.Create(silence))
+        {
+            WavFile.Write(file, new AudioClip(new short[8000], "silence"));
+        }
+
+        try
+        {
+            await using var host = await ContactCenterTestHost.StartAsync(
+                new Dictionary<string, string> { ["queue-test.json"] = QueueFlow },
+                options =>
+                {
+                    Configure(options);
+                    options.Hold.MusicFile = silence; // only the announcements are audible
+                    options.Hold.AnnouncementInterval = TimeSpan.FromSeconds(1);
+                });
+            await using var caller = await TestPhone.StartAsync();
+
+            var call = await caller.CallAsync("+18005550100", host.SipEndPoint);
+
+            // The test host speaks every text as a 200 ms tone: the flow's "Hello", then one per announcement.
+            await WaitUntilAsync(() => call.LoudPackets >= 8, "the flow's greeting");
+            var afterGreeting = call.LoudPackets;
+            await WaitUntilAsync(() => call.LoudPackets >= afterGreeting + 16, "two announcements while waiting");
+            Assert.Single(host.Runtime.ActiveCalls); // still waiting: no agent is logged in
+            await call.Call.HangUpAsync();
+        }
+        finally
+        {
+            File.Delete(silence);
+        }
+    }
+
+    [Fact]
     public async Task Calls_to_unknown_numbers_get_404_and_blocked_callers_get_603()
     {
         await using var host = await ContactCenterTestHost.StartAsync(
