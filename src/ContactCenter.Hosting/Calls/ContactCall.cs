@@ -267,6 +267,9 @@ internal sealed record LegSignal(AgentLeg Leg, bool Answered) : CallSignal;
 /// <summary>The connected leg (agent, transfer target) hung up.</summary>
 internal sealed record ConnectedLegEnded(AgentLeg Leg) : CallSignal;
 
+/// <summary>An announcement of position and expected wait, synthesised for one of the call's work items, is ready to play.</summary>
+internal sealed record AnnouncementSignal(ContactCenter.Sip.Media.AudioClip Clip, string ItemId) : CallSignal;
+
 /// <summary>A timer of the call fired (ring timeout; overflow and announcement, which name the work item they were set for).</summary>
 internal sealed record TimerSignal(string Kind, string? ItemId = null) : CallSignal;
 

@@ -327,7 +327,16 @@ internal sealed partial class ContactCenterRuntime : IIvrCallRouter
                     case TimerSignal { Kind: "announce" }:
                         if (ringing.Count == 0)
                         {
-                            await AnnounceAsync(call, itemId).ConfigureAwait(false);
+                            // Spoken off the call's loop: an offer arriving meanwhile rings the agent without waiting for speech.
+                            Track(PrepareAnnouncementAsync(call, itemId));
+                        }
+
+                        break;
+
+                    case AnnouncementSignal announcement when announcement.ItemId == itemId:
+                        if (ringing.Count == 0)
+                        {
+                            PlayAnnouncement(call, announcement.Clip);
                         }
 
                         break;
@@ -1012,9 +1021,10 @@ internal sealed partial class ContactCenterRuntime : IIvrCallRouter
         call.Hold = null;
     }
 
-    private async Task AnnounceAsync(ContactCall call, string itemId)
+    /// <summary>Speaks the caller's position and expected wait, then hands the clip to the call's loop to play.</summary>
+    private async Task PrepareAnnouncementAsync(ContactCall call, string itemId)
     {
-        if (_speech is null || call.CallerMedia is not { } media || await _routing.GetPositionAsync(itemId).ConfigureAwait(false) is not { } position)
+        if (_speech is null || await _routing.GetPositionAsync(itemId).ConfigureAwait(false) is not { } position)
         {
             return;
         }
@@ -1029,29 +1039,38 @@ internal sealed partial class ContactCenterRuntime : IIvrCallRouter
         try
         {
             var path = await _speech.SynthesizeAsync(text, _options.Flows.Voice, CancellationToken.None).ConfigureAwait(false);
-            if (TryClip(path) is not { } clip || call.Hold is not { } music || !ReferenceEquals(media.Rtp.Source, music))
+            if (TryClip(path) is { } clip)
             {
-                return;
+                call.Signals.Writer.TryWrite(new AnnouncementSignal(clip, itemId));
             }
-
-            var announcement = PromptPlayer.Play(clip);
-            media.Rtp.Source = announcement;
-            _ = announcement.Completion.ContinueWith(
-                _ =>
-                {
-                    if (ReferenceEquals(media.Rtp.Source, announcement) && ReferenceEquals(call.Hold, music))
-                    {
-                        media.Rtp.Source = music;
-                    }
-                },
-                CancellationToken.None,
-                TaskContinuationOptions.ExecuteSynchronously,
-                TaskScheduler.Default);
         }
         catch (Exception e) when (e is IOException or InvalidOperationException or InvalidDataException or UnauthorizedAccessException or System.ComponentModel.Win32Exception)
         {
             HostingLog.AnnouncementFailed(_logger, call.Id, e);
         }
+    }
+
+    /// <summary>On the call's loop: plays <paramref name="clip"/> instead of the hold music, then the music again.</summary>
+    private static void PlayAnnouncement(ContactCall call, AudioClip clip)
+    {
+        if (call.CallerMedia is not { } media || call.Hold is not { } music || !ReferenceEquals(media.Rtp.Source, music))
+        {
+            return;
+        }
+
+        var announcement = PromptPlayer.Play(clip);
+        media.Rtp.Source = announcement;
+        _ = announcement.Completion.ContinueWith(
+            _ =>
+            {
+                if (ReferenceEquals(media.Rtp.Source, announcement) && ReferenceEquals(call.Hold, music))
+                {
+                    media.Rtp.Source = music;
+                }
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
     }
 
     private PromptPlayer HoldMusic()
