@@ -137,6 +137,19 @@ public sealed class MetricsTests
     }
 
     [Fact]
+    public void A_new_not_ready_reason_is_published_though_the_status_stays_not_ready()
+    {
+        using var host = ServiceQueue();
+        host.Ok(new LogIn("a", NotReadyReason: "break"));
+        host.Ok(new SetNotReady("a", "lunch"));
+        host.Ok(new SetNotReady("a", "lunch"));
+
+        var changes = host.Events.OfType<AgentStatusChanged>().Where(e => e.AgentId == "a").ToList();
+        Assert.Equal([(AgentStatus.NotReady, "break"), (AgentStatus.NotReady, "lunch")], changes.Select(c => (c.To, c.Reason)));
+        Assert.Equal(AgentStatus.NotReady, changes[^1].From);
+    }
+
+    [Fact]
     public void Meter_instruments_publish_the_live_metrics()
     {
         using var host = ServiceQueue("meter-test");

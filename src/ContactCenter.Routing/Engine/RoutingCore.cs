@@ -713,18 +713,25 @@ internal sealed partial class RoutingCore
     private void RefreshStatus(AgentState agent)
     {
         var status = ComputeStatus(agent);
-        if (status == agent.Status)
+        var reason = status == AgentStatus.NotReady ? agent.NotReadyReason : null;
+        if (status == agent.Status && reason == agent.StatusReason)
         {
             return;
         }
 
+        // A new not-ready reason (a break becoming lunch) is published too, from NotReady to NotReady.
         var from = agent.Status;
-        agent.TimeInStatus[(int)from] += _now - agent.StatusSince;
-        agent.Status = status;
-        agent.StatusSince = _now;
+        if (status != from)
+        {
+            agent.TimeInStatus[(int)from] += _now - agent.StatusSince;
+            agent.Status = status;
+            agent.StatusSince = _now;
+        }
+
+        agent.StatusReason = reason;
         if (RecordEvents)
         {
-            Publish(new AgentStatusChanged(agent.Id, from, status, status == AgentStatus.NotReady ? agent.NotReadyReason : null));
+            Publish(new AgentStatusChanged(agent.Id, from, status, reason));
         }
 
     }

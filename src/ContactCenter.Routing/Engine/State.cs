@@ -55,6 +55,9 @@ internal sealed class AgentState(string id)
 
     public long StatusSince { get; set; }
 
+    /// <summary>The not-ready reason last published with <see cref="Status"/> (null unless NotReady).</summary>
+    public string? StatusReason { get; set; }
+
     public long[] TimeInStatus { get; } = new long[6];
 
     public List<Membership> Memberships { get; } = [];
