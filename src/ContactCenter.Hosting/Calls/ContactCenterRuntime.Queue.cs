@@ -526,7 +526,7 @@ internal sealed partial class ContactCenterRuntime : IIvrCallRouter
             if (leg.OfferId == Guid.Empty)
             {
                 // Reached by a transfer, not offered by Routing: the agent was reserved (NotReady "transfer") until now.
-                await TrySetAgentStateAsync(leg.AgentId!, ready: true, null).ConfigureAwait(false);
+                await WrapUpTransferAgentAsync(leg.AgentId!, call.Queue).ConfigureAwait(false);
             }
 
             call.Connected = null;
@@ -650,6 +650,42 @@ internal sealed partial class ContactCenterRuntime : IIvrCallRouter
         var leg = await RingAgentAsync(call, Guid.Empty, agentId, call.Queue ?? "", new Dictionary<string, string>()).ConfigureAwait(false);
         return leg is null ? new PlacedLeg(null, $"agent '{agentId}' cannot be reached on their device") : new PlacedLeg(leg, null);
     }
+
+    /// <summary>
+    /// An agent reached by a transfer wraps up as after a routed call: NotReady <c>wrap-up</c> for the wrap-up time of
+    /// the call's queue, then ready, unless the agent changed state meanwhile.
+    /// </summary>
+    private async Task WrapUpTransferAgentAsync(string agentId, string? queue)
+    {
+        var wrapUp = queue is null ? TimeSpan.Zero : _queues.Find(queue)?.WrapUp ?? TimeSpan.Zero;
+        if (wrapUp <= TimeSpan.Zero)
+        {
+            await TrySetAgentStateAsync(agentId, ready: true, null).ConfigureAwait(false);
+            return;
+        }
+
+        await TrySetAgentStateAsync(agentId, ready: false, TransferWrapUpReason).ConfigureAwait(false);
+        Track(EndAsync());
+
+        async Task EndAsync()
+        {
+            try
+            {
+                await Task.Delay(wrapUp, _time, _stopping.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return; // stopping: the agents go with the host
+            }
+
+            if (_agents.Find(agentId) is { State: "NotReady", Reason: TransferWrapUpReason })
+            {
+                await TrySetAgentStateAsync(agentId, ready: true, null).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private const string TransferWrapUpReason = "wrap-up";
 
     /// <summary>After a transfer to an agent did not connect: ready again, or NotReady (<c>ring-no-answer</c>) as after a missed offer.</summary>
     private Task ReleaseTransferAgentAsync(AgentLeg target, bool noAnswer) =>

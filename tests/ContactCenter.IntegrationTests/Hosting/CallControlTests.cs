@@ -1,4 +1,5 @@
 using ContactCenter.Hosting;
+using ContactCenter.Hosting.Agents;
 using ContactCenter.Hosting.Calls;
 using ContactCenter.Hosting.Storage;
 using ContactCenter.Sip.Calls;
@@ -186,7 +187,9 @@ public sealed class CallControlTests
         Assert.Equal(ActiveCallPhase.Talking, control.Find(talk.CallId)!.Phase);
         await talk.CallerCall.Call.HangUpAsync();
         await second.Call.Ended.WaitAsync(Patience);
-        await Eventually.UntilAsync(() => host.AgentState("sam") == "Available", "sam to be available again", Patience);
+        var agents = host.Services.GetRequiredService<IAgentDirectory>();
+        await Eventually.UntilAsync(() => agents.Find("sam") is { State: "NotReady", Reason: "wrap-up" }, "sam to wrap up as after a routed call", Patience);
+        await Eventually.UntilAsync(() => host.AgentState("sam") == "Available", "sam to be available after the queue's 5 s wrap-up", Patience);
     }
 
     [Fact]
