@@ -1021,28 +1021,33 @@ internal sealed partial class ContactCenterRuntime : IIvrCallRouter
         }
 
         var music = HoldMusic();
+        call.Hold = music;
         if (first?.AudioFile is { } file && TryClip(file) is { } clip)
         {
-            var intro = PromptPlayer.Play(clip);
-            media.Rtp.Source = intro;
-            _ = intro.Completion.ContinueWith(
-                _ =>
-                {
-                    if (ReferenceEquals(media.Rtp.Source, intro))
-                    {
-                        media.Rtp.Source = music;
-                    }
-                },
-                CancellationToken.None,
-                TaskContinuationOptions.ExecuteSynchronously,
-                TaskScheduler.Default);
+            PlayBeforeMusic(call, media, clip, music);
         }
         else
         {
             media.Rtp.Source = music;
         }
+    }
 
-        call.Hold = music;
+    /// <summary>Plays <paramref name="clip"/> to the caller, then the hold music again unless the hold ended meanwhile.</summary>
+    private static void PlayBeforeMusic(ContactCall call, CallMedia media, AudioClip clip, PromptPlayer music)
+    {
+        var player = PromptPlayer.Play(clip);
+        media.Rtp.Source = player;
+        _ = player.Completion.ContinueWith(
+            _ =>
+            {
+                if (ReferenceEquals(media.Rtp.Source, player) && ReferenceEquals(call.Hold, music))
+                {
+                    media.Rtp.Source = music;
+                }
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
     }
 
     private static void StopHold(ContactCall call)
@@ -1089,24 +1094,10 @@ internal sealed partial class ContactCenterRuntime : IIvrCallRouter
     /// <summary>On the call's loop: plays <paramref name="clip"/> instead of the hold music, then the music again.</summary>
     private static void PlayAnnouncement(ContactCall call, AudioClip clip)
     {
-        if (call.CallerMedia is not { } media || call.Hold is not { } music || !ReferenceEquals(media.Rtp.Source, music))
+        if (call.CallerMedia is { } media && call.Hold is { } music && ReferenceEquals(media.Rtp.Source, music))
         {
-            return;
+            PlayBeforeMusic(call, media, clip, music);
         }
-
-        var announcement = PromptPlayer.Play(clip);
-        media.Rtp.Source = announcement;
-        _ = announcement.Completion.ContinueWith(
-            _ =>
-            {
-                if (ReferenceEquals(media.Rtp.Source, announcement) && ReferenceEquals(call.Hold, music))
-                {
-                    media.Rtp.Source = music;
-                }
-            },
-            CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
     }
 
     private PromptPlayer HoldMusic()
